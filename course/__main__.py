@@ -1,0 +1,5 @@
+"""Lets `python -m course` run the same command line as `tillit`."""
+
+from course.cli import main
+
+raise SystemExit(main())

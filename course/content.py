@@ -1,0 +1,525 @@
+"""The course: reading and checking lessons, quizzes and the manifest, reporting every problem with its line."""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from course.errors import ContentError, Problem
+from course.quiz import KINDS, Option, Question, Quiz
+
+ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+MAX_ID = 64
+MAX_CONTENT_BYTES = 2 * 1024 * 1024
+CONTENT_SCHEMA = 1
+
+
+def valid_id(value: object) -> bool:
+    """True for a stable, lower-case kebab-case ASCII id that is safe to use in a file name."""
+    return isinstance(value, str) and len(value) <= MAX_ID and ID_RE.match(value) is not None
+
+
+@dataclass(frozen=True)
+class Prompt:
+    """A reflection prompt or a discussion question."""
+
+    id: str
+    text: str
+
+
+@dataclass(frozen=True)
+class Heading:
+    """A heading of a lesson body, for the table of contents."""
+
+    level: int
+    text: str
+
+
+@dataclass(frozen=True)
+class Lesson:
+    """One lesson in one language."""
+
+    id: str
+    lang: str
+    title: str
+    summary: str
+    minutes: int
+    objectives: tuple[str, ...]
+    key_points: tuple[str, ...]
+    sources: tuple[str, ...]
+    notes: str
+    prompts: tuple[Prompt, ...]
+    discussions: tuple[Prompt, ...]
+    body: str
+    path: Path
+
+    @property
+    def headings(self) -> tuple[Heading, ...]:
+        """The body's headings, in order."""
+        from markdown_it import MarkdownIt
+
+        tokens = MarkdownIt("commonmark").parse(self.body)
+        found: list[Heading] = []
+        for i, tok in enumerate(tokens):
+            if tok.type == "heading_open" and i + 1 < len(tokens):
+                found.append(Heading(int(tok.tag[1:]), tokens[i + 1].content))
+        return tuple(found)
+
+    def prompt(self, prompt_id: str) -> Prompt | None:
+        """The reflection prompt with this id, if the lesson has it."""
+        return next((p for p in self.prompts if p.id == prompt_id), None)
+
+
+@dataclass(frozen=True)
+class Course:
+    """A whole course: the manifest and every lesson and quiz in every language."""
+
+    root: Path
+    id: str
+    languages: tuple[str, ...]
+    lesson_ids: tuple[str, ...]
+    titles: dict[str, str]
+    descriptions: dict[str, str]
+    source: dict[str, str]
+    lessons: dict[tuple[str, str], Lesson] = field(repr=False)
+    quizzes: dict[tuple[str, str], Quiz] = field(repr=False)
+
+    def pick_lang(self, lang: str) -> str:
+        """The language to show: the one asked for when the course has it, else the fallback."""
+        return lang if lang in self.languages else self.languages[0]
+
+    def lesson(self, lesson_id: str, lang: str) -> Lesson:
+        """A lesson in the wanted language, falling back to the course's first language."""
+        found = self.lessons.get((lesson_id, lang)) or self.lessons.get((lesson_id, self.languages[0]))
+        if found is None:
+            raise KeyError(lesson_id)
+        return found
+
+    def quiz(self, lesson_id: str, lang: str) -> Quiz | None:
+        """A lesson's quiz in the wanted language (falling back), or None when it has none."""
+        return self.quizzes.get((lesson_id, lang)) or self.quizzes.get((lesson_id, self.languages[0]))
+
+    def title(self, lang: str) -> str:
+        """The course title in a language."""
+        return self.titles.get(lang) or self.titles.get(self.languages[0], self.id)
+
+    def neighbours(self, lesson_id: str) -> tuple[str | None, str | None]:
+        """The previous and next lesson ids in course order."""
+        i = self.lesson_ids.index(lesson_id)
+        prev_id = self.lesson_ids[i - 1] if i > 0 else None
+        next_id = self.lesson_ids[i + 1] if i + 1 < len(self.lesson_ids) else None
+        return prev_id, next_id
+
+
+# --- reading, with every problem collected -------------------------------------------------------
+
+
+class _Report:
+    """Collects problems while a course is read."""
+
+    def __init__(self) -> None:
+        self.problems: list[Problem] = []
+
+    def add(self, file: Path, line: int, problem: str, fix: str) -> None:
+        self.problems.append(Problem(file, max(line, 1), problem, fix))
+
+
+def _line_of(text: str, pattern: str, start: int = 1, nth: int = 0) -> int:
+    """The 1-based line of the nth line matching `pattern` at or after line `start`; `start` if none."""
+    rx = re.compile(pattern)
+    seen = 0
+    for number, line in enumerate(text.splitlines(), 1):
+        if number >= start and rx.search(line):
+            if seen == nth:
+                return number
+            seen += 1
+    return start
+
+
+def _key_line(text: str, key: str, start: int = 1) -> int:
+    return _line_of(text, rf"^\s*{re.escape(key)}\s*=", start)
+
+
+def _toml_error_line(err: Exception) -> int:
+    match = re.search(r"at line (\d+)", str(err))
+    return int(match.group(1)) if match else 1
+
+
+def _read_text(path: Path, rep: _Report) -> str | None:
+    try:
+        if path.stat().st_size > MAX_CONTENT_BYTES:
+            rep.add(path, 1, "the file is larger than 2 MiB", "split it into smaller lessons")
+            return None
+        return path.read_bytes().decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+    except UnicodeDecodeError:
+        rep.add(path, 1, "the file is not UTF-8 text", "save it as UTF-8 in your editor")
+    except OSError as err:
+        rep.add(path, 1, f"the file cannot be read ({err.strerror})", "check that it exists and is readable")
+    return None
+
+
+def _parse_toml(text: str, path: Path, rep: _Report, line_offset: int = 0) -> dict[str, Any] | None:
+    try:
+        return tomllib.loads(text)
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError) as err:
+        message = str(err).split(" (at line")[0]
+        rep.add(path, _toml_error_line(err) + line_offset, f"TOML syntax error: {message}", "fix the TOML syntax on this line")
+        return None
+
+
+def _str(data: dict[str, Any], key: str, path: Path, text: str, rep: _Report, start: int = 1, required: bool = True) -> str:
+    value = data.get(key)
+    if value is None:
+        if required:
+            rep.add(path, start, f"'{key}' is missing", f"add {key} = \"…\"")
+        return ""
+    if not isinstance(value, str) or not value.strip():
+        rep.add(path, _key_line(text, key, start), f"'{key}' should be non-empty text", f"write {key} = \"…\"")
+        return ""
+    return value
+
+
+def _str_list(data: dict[str, Any], key: str, path: Path, text: str, rep: _Report, required: bool = False) -> tuple[str, ...]:
+    value = data.get(key)
+    if value is None:
+        if required:
+            rep.add(path, 1, f"'{key}' is missing", f"add {key} = [\"…\"] with at least one item")
+        return ()
+    if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
+        rep.add(path, _key_line(text, key), f"'{key}' should be a list of non-empty texts", f'write {key} = ["…", "…"]')
+        return ()
+    if required and not value:
+        rep.add(path, _key_line(text, key), f"'{key}' is empty", "add at least one item")
+    return tuple(value)
+
+
+def _prompts(data: dict[str, Any], key: str, path: Path, text: str, rep: _Report) -> tuple[Prompt, ...]:
+    raw = data.get(key, [])
+    if not isinstance(raw, list):
+        rep.add(path, _line_of(text, rf"^\s*\[\[?{key}"), f"'{key}' should be a list of [[{key}]] tables", f"write each one as [[{key}]] with id and text")
+        return ()
+    out: list[Prompt] = []
+    seen: set[str] = set()
+    for n, item in enumerate(raw):
+        line = _line_of(text, rf"^\s*\[\[{key}\]\]", nth=n)
+        if not isinstance(item, dict):
+            rep.add(path, line, f"{key} {n + 1} is not a table", f"write it as [[{key}]] with id and text")
+            continue
+        pid = item.get("id")
+        if not valid_id(pid):
+            rep.add(path, line, f"{key} {n + 1} has no valid id ({pid!r})", "use lower-case letters, digits and hyphens, e.g. id = \"own-workplace\"")
+            continue
+        assert isinstance(pid, str)
+        if pid in seen:
+            rep.add(path, line, f"{key} id '{pid}' is used twice", "give each one its own id")
+            continue
+        seen.add(pid)
+        body = item.get("text")
+        if not isinstance(body, str) or not body.strip():
+            rep.add(path, line, f"{key} '{pid}' has no text", "add text = \"…\"")
+            continue
+        out.append(Prompt(pid, body))
+    return tuple(out)
+
+
+def _split_front_matter(text: str, path: Path, rep: _Report) -> tuple[str, str, int] | None:
+    lines = text.split("\n")
+    if not lines or lines[0].strip() != "+++":
+        rep.add(path, 1, "the lesson does not start with a +++ line", "start the file with +++, the front matter, then +++")
+        return None
+    for i in range(1, len(lines)):
+        if lines[i].strip() == "+++":
+            return "\n".join(lines[1:i]), "\n".join(lines[i + 1 :]), i + 2
+    rep.add(path, 1, "the front matter has no closing +++ line", "add a line with +++ after the front matter")
+    return None
+
+
+def _read_lesson(path: Path, lesson_id: str, lang: str, rep: _Report) -> Lesson | None:
+    text = _read_text(path, rep)
+    if text is None:
+        return None
+    split = _split_front_matter(text, path, rep)
+    if split is None:
+        return None
+    front, body, body_line = split
+    before = len(rep.problems)
+    data = _parse_toml(front, path, rep, line_offset=1)
+    if data is None:
+        return None
+    shown = "\n" + front  # line numbers in `shown` match the file's (line 1 is +++)
+    if data.get("id") != lesson_id:
+        rep.add(path, _key_line(shown, "id"), f"id is {data.get('id')!r} but the file is named {lesson_id}.md", f'set id = "{lesson_id}" or rename the file')
+    title = _str(data, "title", path, shown, rep)
+    summary = _str(data, "summary", path, shown, rep)
+    minutes = data.get("minutes")
+    if minutes is None:
+        rep.add(path, 1, "'minutes' is missing", "add minutes = 10 (the reading time)")
+        minutes = 0
+    elif not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 600:
+        rep.add(path, _key_line(shown, "minutes"), "'minutes' should be a whole number of minutes", "write e.g. minutes = 10")
+        minutes = 0
+    objectives = _str_list(data, "objectives", path, shown, rep, required=True)
+    key_points = _str_list(data, "key_points", path, shown, rep)
+    sources = _str_list(data, "sources", path, shown, rep)
+    notes = _str(data, "notes", path, shown, rep, required=False)
+    prompts = _prompts(data, "prompt", path, shown, rep)
+    if not prompts and "prompt" not in data:
+        rep.add(path, 1, "the lesson has no reflection prompt", 'add [[prompt]] with id = "…" and text = "…"')
+    discussions = _prompts(data, "discussion", path, shown, rep)
+    if not body.strip():
+        rep.add(path, body_line, "the lesson has no text after the front matter", "write the lesson in Markdown below the second +++")
+    if len(rep.problems) > before:
+        return None
+    return Lesson(
+        lesson_id, lang, title, summary, minutes, objectives, key_points, sources, notes,
+        prompts, discussions, body.strip("\n") + "\n", path,
+    )  # fmt: skip
+
+
+def _read_quiz(path: Path, lesson_id: str, lang: str, rep: _Report) -> Quiz | None:
+    text = _read_text(path, rep)
+    if text is None:
+        return None
+    before = len(rep.problems)
+    data = _parse_toml(text, path, rep)
+    if data is None:
+        return None
+    if data.get("schema") != CONTENT_SCHEMA:
+        rep.add(path, _key_line(text, "schema"), f"schema should be {CONTENT_SCHEMA}", f"write schema = {CONTENT_SCHEMA} at the top")
+    if data.get("lesson") != lesson_id:
+        rep.add(path, _key_line(text, "lesson"), f"lesson is {data.get('lesson')!r} but the file is named {lesson_id}.toml", f'set lesson = "{lesson_id}"')
+    pass_mark = data.get("pass_mark")
+    if isinstance(pass_mark, bool) or not isinstance(pass_mark, int | float) or not 0 < pass_mark <= 1:
+        rep.add(path, _key_line(text, "pass_mark"), "pass_mark should be a share between 0 and 1", "write e.g. pass_mark = 0.8")
+        pass_mark = 1.0
+    raw = data.get("question")
+    if not isinstance(raw, list) or not raw:
+        rep.add(path, 1, "the quiz has no questions", "add at least one [[question]]")
+        return None
+    questions: list[Question] = []
+    seen: set[str] = set()
+    for n, item in enumerate(raw):
+        line = _line_of(text, r"^\s*\[\[question\]\]", nth=n)
+        q = _read_question(item, n, line, path, text, rep)
+        if q is None:
+            continue
+        if q.id in seen:
+            rep.add(path, line, f"question id '{q.id}' is used twice", "give each question its own id")
+        seen.add(q.id)
+        questions.append(q)
+    if len(rep.problems) > before:
+        return None
+    return Quiz(lesson_id, lang, float(pass_mark), tuple(questions))
+
+
+def _read_question(item: object, n: int, line: int, path: Path, text: str, rep: _Report) -> Question | None:
+    label = f"question {n + 1}"
+    if not isinstance(item, dict):
+        rep.add(path, line, f"{label} is not a table", "write it as [[question]]")
+        return None
+    qid = item.get("id")
+    if not valid_id(qid):
+        rep.add(path, line, f"{label} has no valid id ({qid!r})", 'use lower-case letters, digits and hyphens, e.g. id = "first-step"')
+        return None
+    assert isinstance(qid, str)
+    label = f"question '{qid}'"
+    kind = item.get("kind")
+    if kind not in KINDS:
+        rep.add(path, _key_line(text, "kind", line), f"{label} has kind {kind!r}", "use kind = \"single\", \"multiple\" or \"true_false\"")
+        return None
+    qtext = item.get("text")
+    if not isinstance(qtext, str) or not qtext.strip():
+        rep.add(path, line, f"{label} has no text", 'add text = "…"')
+        return None
+    hint = item.get("hint", "")
+    if not isinstance(hint, str):
+        rep.add(path, _key_line(text, "hint", line), f"{label} has a hint that is not text", 'write hint = "…"')
+        hint = ""
+    if kind == "true_false":
+        answer, explain = item.get("answer"), item.get("explain")
+        if "option" in item:
+            rep.add(path, line, f"{label} is true_false but has options", "remove its [[question.option]] tables, or change its kind")
+        if not isinstance(answer, bool):
+            rep.add(path, line, f"{label} has no answer = true or false", "add answer = true or answer = false")
+            return None
+        if not isinstance(explain, str) or not explain.strip():
+            rep.add(path, line, f"{label} has no explain", 'add explain = "…" saying why')
+            return None
+        return Question(qid, kind, qtext, answer=answer, explain=explain, hint=hint)
+    options = _read_options(item.get("option"), label, line, path, text, rep)
+    if options is None:
+        return None
+    correct = sum(o.correct for o in options)
+    if kind == "single" and correct != 1:
+        rep.add(path, line, f"{label} is single choice but has {correct} correct options", "mark exactly one option correct = true")
+        return None
+    if kind == "multiple" and correct < 1:
+        rep.add(path, line, f"{label} has no correct option", "mark at least one option correct = true")
+        return None
+    return Question(qid, kind, qtext, options=options, hint=hint)
+
+
+def _read_options(raw: object, label: str, line: int, path: Path, text: str, rep: _Report) -> tuple[Option, ...] | None:
+    if not isinstance(raw, list) or len(raw) < 2:
+        rep.add(path, line, f"{label} needs at least two options", "add [[question.option]] tables with id, text, correct and explain")
+        return None
+    out: list[Option] = []
+    ok = True
+    for m, opt in enumerate(raw):
+        oline = _line_of(text, r"^\s*\[\[question\.option\]\]", start=line, nth=m)
+        if not isinstance(opt, dict) or not valid_id(opt.get("id")):
+            rep.add(path, oline, f"option {m + 1} of {label} has no valid id", 'add id = "…" (lower-case letters, digits, hyphens)')
+            ok = False
+            continue
+        oid = str(opt["id"])
+        if any(o.id == oid for o in out):
+            rep.add(path, oline, f"option id '{oid}' is used twice in {label}", "give each option its own id")
+            ok = False
+        otext, correct, explain = opt.get("text"), opt.get("correct"), opt.get("explain")
+        if not isinstance(otext, str) or not otext.strip():
+            rep.add(path, oline, f"option '{oid}' of {label} has no text", 'add text = "…"')
+            ok = False
+        if not isinstance(correct, bool):
+            rep.add(path, oline, f"option '{oid}' of {label} has no correct = true/false", "add correct = true or correct = false")
+            ok = False
+        if not isinstance(explain, str) or not explain.strip():
+            rep.add(path, oline, f"option '{oid}' of {label} has no explain", 'add explain = "…" saying why it is right or wrong')
+            ok = False
+        if ok:
+            out.append(Option(oid, str(otext), bool(correct), str(explain)))
+    return tuple(out) if ok else None
+
+
+def _read_manifest(root: Path, rep: _Report) -> dict[str, Any] | None:
+    path = root / "lessons" / "course.toml"
+    if not path.is_file():
+        rep.add(path, 1, "there is no course manifest", "create lessons/course.toml (see docs/authoring.md), or point --course at a course folder")
+        return None
+    text = _read_text(path, rep)
+    if text is None:
+        return None
+    data = _parse_toml(text, path, rep)
+    if data is None:
+        return None
+    data["_text"] = text
+    return data
+
+
+def _lang_table(data: dict[str, Any], key: str, langs: Sequence[str], path: Path, text: str, rep: _Report) -> dict[str, str]:
+    table = data.get(key)
+    if not isinstance(table, dict):
+        rep.add(path, 1, f"[{key}] is missing", f"add a [{key}] table with one line per language")
+        return {}
+    for lang in langs:
+        if not isinstance(table.get(lang), str) or not table[lang].strip():
+            rep.add(path, _line_of(text, rf"^\s*\[{key}\]"), f"[{key}] has no text for '{lang}'", f'add {lang} = "…" under [{key}]')
+    return {k: v for k, v in table.items() if isinstance(v, str)}
+
+
+def _read(root: Path) -> tuple[Course | None, list[Problem]]:
+    rep = _Report()
+    manifest = _read_manifest(root, rep)
+    if manifest is None:
+        return None, rep.problems
+    mpath = root / "lessons" / "course.toml"
+    mtext: str = manifest["_text"]
+    if manifest.get("schema") != CONTENT_SCHEMA:
+        rep.add(mpath, _key_line(mtext, "schema"), f"schema should be {CONTENT_SCHEMA}", f"write schema = {CONTENT_SCHEMA} at the top")
+    course_id = manifest.get("id")
+    if not valid_id(course_id):
+        rep.add(mpath, _key_line(mtext, "id"), "the course has no valid id", 'write id = "my-course" (lower-case letters, digits, hyphens)')
+    langs = manifest.get("languages")
+    if not isinstance(langs, list) or not langs or not all(isinstance(x, str) and re.fullmatch(r"[a-z]{2,3}", x) for x in langs):
+        rep.add(mpath, _key_line(mtext, "languages"), "'languages' should list language codes", 'write languages = ["sv", "en"]')
+        langs = []
+    lesson_ids = manifest.get("lessons")
+    if not isinstance(lesson_ids, list) or not lesson_ids:
+        rep.add(mpath, _key_line(mtext, "lessons"), "'lessons' should list the lesson ids in course order", 'write lessons = ["first-lesson", "second-lesson"]')
+        lesson_ids = []
+    ok_ids: list[str] = []
+    for lid in lesson_ids:
+        if not valid_id(lid):
+            rep.add(mpath, _key_line(mtext, "lessons"), f"lesson id {lid!r} is not a valid id", "use lower-case letters, digits and hyphens")
+        elif lid in ok_ids:
+            rep.add(mpath, _key_line(mtext, "lessons"), f"lesson '{lid}' is listed twice", "list each lesson once")
+        else:
+            ok_ids.append(lid)
+    titles = _lang_table(manifest, "title", langs, mpath, mtext, rep)
+    descriptions = _lang_table(manifest, "description", langs, mpath, mtext, rep)
+    source = manifest.get("source", {})
+    source = {k: str(v) for k, v in source.items()} if isinstance(source, dict) else {}
+
+    lessons: dict[tuple[str, str], Lesson] = {}
+    quizzes: dict[tuple[str, str], Quiz] = {}
+    for lang in langs:
+        for lid in ok_ids:
+            lpath = root / "lessons" / lang / f"{lid}.md"
+            if not lpath.is_file():
+                rep.add(mpath, _key_line(mtext, "lessons"), f"lesson '{lid}' has no {lang} file (lessons/{lang}/{lid}.md)", f"write lessons/{lang}/{lid}.md, or remove '{lid}' from lessons")
+                continue
+            lesson = _read_lesson(lpath, lid, lang, rep)
+            if lesson is not None:
+                lessons[(lid, lang)] = lesson
+            qpath = root / "quizzes" / lang / f"{lid}.toml"
+            if qpath.is_file():
+                quiz = _read_quiz(qpath, lid, lang, rep)
+                if quiz is not None:
+                    quizzes[(lid, lang)] = quiz
+        for folder, suffix in (("lessons", ".md"), ("quizzes", ".toml")):
+            d = root / folder / lang
+            for extra in sorted(d.glob(f"*{suffix}")) if d.is_dir() else []:
+                if extra.stem not in ok_ids:
+                    rep.add(extra, 1, f"'{extra.stem}' is not in the course's lesson list", f"add \"{extra.stem}\" to lessons in lessons/course.toml, or remove the file")
+    _check_parity(langs, ok_ids, lessons, quizzes, root, rep)
+    if rep.problems:
+        return None, rep.problems
+    course = Course(
+        root, str(course_id), tuple(langs), tuple(ok_ids), titles, descriptions, source, lessons, quizzes
+    )
+    return course, []
+
+
+def _check_parity(
+    langs: Sequence[str], ids: Sequence[str], lessons: dict[tuple[str, str], Lesson],
+    quizzes: dict[tuple[str, str], Quiz], root: Path, rep: _Report,
+) -> None:  # fmt: skip
+    if not langs:
+        return
+    first = langs[0]
+    for lid in ids:
+        base = lessons.get((lid, first))
+        for lang in langs[1:]:
+            other = lessons.get((lid, lang))
+            if base is not None and other is not None:
+                for what, a, b in (("prompt", base.prompts, other.prompts), ("discussion", base.discussions, other.discussions)):
+                    if [p.id for p in a] != [p.id for p in b]:
+                        rep.add(other.path, 1, f"its {what} ids differ from the {first} lesson's", f"use the same {what} ids in the same order in every language")
+            bq, oq = quizzes.get((lid, first)), quizzes.get((lid, lang))
+            qpath = root / "quizzes" / lang / f"{lid}.toml"
+            if (bq is None) != (oq is None) and (bq or oq):
+                missing = lang if oq is None else first
+                if (root / "quizzes" / missing / f"{lid}.toml").exists():
+                    continue  # that file has problems of its own, already reported
+                rep.add(root / "quizzes" / missing / f"{lid}.toml", 1, f"lesson '{lid}' has a quiz in one language but not in {missing}", "write the quiz in every language, or in none")
+            elif bq is not None and oq is not None:
+                shape = [(q.id, q.kind, [(o.id, o.correct) for o in q.options], q.answer) for q in bq.questions]
+                other_shape = [(q.id, q.kind, [(o.id, o.correct) for o in q.options], q.answer) for q in oq.questions]
+                if shape != other_shape:
+                    rep.add(qpath, 1, f"its questions differ from the {first} quiz (ids, kinds, options or answers)", "use the same question ids, kinds, option ids and correct answers in the same order in every language")
+
+
+def check_course(root: Path) -> list[Problem]:
+    """Every problem in the course at `root`; an empty list when it is clean."""
+    return _read(root)[1]
+
+
+def load_course(root: Path) -> Course:
+    """Read the course at `root`, or raise ContentError listing every problem."""
+    course, problems = _read(root)
+    if course is None:
+        raise ContentError(problems or [Problem(root, 1, "the course could not be read", "run tillit check")], root)
+    return course

@@ -1,0 +1,233 @@
+"""Safe TOML files: atomic writes, careful reads, a sidecar lock, and moving unreadable files aside."""
+
+from __future__ import annotations
+
+import contextlib
+import errno
+import math
+import os
+import stat
+import tempfile
+import time
+import tomllib
+from collections.abc import Iterator, Mapping
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+import tomli_w
+
+from course.errors import CorruptFileError, NewerFileError, StorageError
+
+SCHEMA = 1
+MAX_FILE_BYTES = 8 * 1024 * 1024
+STALE_TEMP_SECONDS = 60.0
+LOCK_NAME = ".lock"
+
+_WHAT_TO_DO = {
+    errno.ENOSPC: "free some disk space and try again",
+    errno.EDQUOT: "free some disk space and try again",
+    errno.EROFS: "the folder is read-only; choose another with --data",
+    errno.EACCES: "check the folder's permissions or choose another with --data",
+    errno.EPERM: "check the folder's permissions or choose another with --data",
+}
+
+
+def advice(err: OSError) -> str:
+    """A short 'what to do' for an OS error."""
+    return _WHAT_TO_DO.get(err.errno or 0, "check the disk and the folder, then try again")
+
+
+def ensure_dir(path: Path) -> None:
+    """Create a private folder (0700) if it is missing, or raise StorageError."""
+    try:
+        path.mkdir(mode=0o700, parents=True, exist_ok=True)
+        if stat.S_IMODE(path.stat().st_mode) != 0o700:
+            path.chmod(0o700)
+    except OSError as err:
+        raise StorageError(f"Cannot use the data folder {path}: {err.strerror}; {advice(err)}.") from err
+
+
+def dumps(data: Mapping[str, Any], path: Path) -> bytes:
+    """Serialise fully in memory and prove it reads back identically before anything is written."""
+    try:
+        text = tomli_w.dumps(data, multiline_strings=True)
+        encoded = text.encode("utf-8")
+    except (TypeError, ValueError) as err:
+        raise StorageError(f"Could not save {path}: the data cannot be written as TOML ({err}).") from err
+    if tomllib.loads(text) != data:
+        raise StorageError(f"Could not save {path}: the data would not read back the same; nothing was written.")
+    return encoded
+
+
+def atomic_write(path: Path, data: bytes) -> None:
+    """Replace `path` with `data` so that a crash leaves either the old file or the new one."""
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise StorageError(f"Could not save {path}: {err.strerror}; {advice(err)}.") from err
+    try:
+        try:
+            os.fchmod(fd, 0o600)
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        os.replace(tmp, path)
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise StorageError(f"Could not save {path}: {err.strerror}; {advice(err)}.") from err
+        raise
+    _fsync_dir(path.parent)
+
+
+def _fsync_dir(folder: Path) -> None:
+    with contextlib.suppress(OSError):
+        dfd = os.open(folder, os.O_RDONLY | getattr(os, "O_DIRECTORY", 0))
+        try:
+            os.fsync(dfd)
+        finally:
+            os.close(dfd)
+
+
+def write_toml(path: Path, data: Mapping[str, Any]) -> None:
+    """Write one data file atomically, with its schema number first."""
+    atomic_write(path, dumps({"schema": SCHEMA, **{k: v for k, v in data.items() if k != "schema"}}, path))
+
+
+def read_toml(path: Path) -> dict[str, Any] | None:
+    """Read a data file; None when it does not exist, CorruptFileError/NewerFileError when unusable."""
+    try:
+        info = path.stat()
+    except FileNotFoundError:
+        return None
+    except OSError as err:
+        raise StorageError(f"Cannot read {path}: {err.strerror}; {advice(err)}.") from err
+    if not stat.S_ISREG(info.st_mode):
+        raise CorruptFileError(path, "it is not a regular file")
+    if info.st_size > MAX_FILE_BYTES:
+        raise CorruptFileError(path, f"it is larger than {MAX_FILE_BYTES // (1024 * 1024)} MiB")
+    try:
+        raw = path.read_bytes()
+    except OSError as err:
+        raise StorageError(f"Cannot read {path}: {err.strerror}; {advice(err)}.") from err
+    try:
+        text = raw.decode("utf-8").removeprefix("\ufeff")
+        data = tomllib.loads(text)
+    except UnicodeDecodeError as err:
+        raise CorruptFileError(path, "it is not UTF-8 text") from err
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError) as err:
+        raise CorruptFileError(path, f"not valid TOML: {err}") from err
+    schema = data.get("schema")
+    if schema is None:
+        raise CorruptFileError(path, "it has no schema number")
+    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
+        raise CorruptFileError(path, "its schema number is not a positive whole number")
+    if schema > SCHEMA:
+        raise NewerFileError(path, schema)
+    return data
+
+
+def move_aside(path: Path) -> Path:
+    """Rename an unreadable file next to itself (never delete it) and return the new path."""
+    stamp = time.strftime("%Y%m%d-%H%M%S")
+    target = path.with_name(f"{path.name}.unreadable-{stamp}")
+    n = 1
+    while target.exists():
+        n += 1
+        target = path.with_name(f"{path.name}.unreadable-{stamp}-{n}")
+    try:
+        os.rename(path, target)
+    except OSError as err:
+        raise StorageError(f"{path} cannot be read and could not be moved aside: {err.strerror}.") from err
+    return target
+
+
+def sweep_temp_files(root: Path, older_than: float = STALE_TEMP_SECONDS) -> int:
+    """Remove temp files that a crashed save left behind; return how many were removed."""
+    removed = 0
+    cutoff = time.time() - older_than
+    if not root.is_dir():
+        return 0
+    for tmp in root.rglob(".*.tmp"):
+        with contextlib.suppress(OSError):
+            if tmp.is_file() and tmp.stat().st_mtime < cutoff:
+                tmp.unlink()
+                removed += 1
+    return removed
+
+
+@contextlib.contextmanager
+def locked(root: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the data folder's sidecar lock file (never on a data file itself)."""
+    try:
+        import fcntl
+    except ImportError:  # pragma: no cover - Windows: single-instance only
+        yield
+        return
+    try:
+        fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
+    except OSError as err:
+        raise StorageError(f"Cannot use the data folder {root}: {err.strerror}; {advice(err)}.") from err
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX)
+        yield
+    finally:
+        os.close(fd)
+
+
+# --- small validators shared by the stores -------------------------------------------------------
+
+
+def want_str(data: Mapping[str, Any], key: str, path: Path, default: str | None = None) -> str:
+    """The string at `key`, or raise CorruptFileError naming the key."""
+    value = data.get(key, default)
+    if not isinstance(value, str):
+        raise CorruptFileError(path, f"'{key}' should be text")
+    return value
+
+
+def want_int(data: Mapping[str, Any], key: str, path: Path, default: int | None = None) -> int:
+    """The whole number at `key` (not a bool), or raise CorruptFileError naming the key."""
+    value = data.get(key, default)
+    if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 2**53:
+        raise CorruptFileError(path, f"'{key}' should be a whole number")
+    return value
+
+
+def want_float(data: Mapping[str, Any], key: str, path: Path) -> float:
+    """The finite number at `key`, or raise CorruptFileError naming the key."""
+    value = data.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise CorruptFileError(path, f"'{key}' should be a number")
+    return float(value)
+
+
+def want_time(data: Mapping[str, Any], key: str, path: Path, optional: bool = False) -> datetime | None:
+    """The time-zone-aware date-time at `key`, or raise CorruptFileError naming the key."""
+    value = data.get(key)
+    if value is None and optional:
+        return None
+    if not isinstance(value, datetime) or value.tzinfo is None:
+        raise CorruptFileError(path, f"'{key}' should be a date and time with a time zone")
+    return value
+
+
+def want_table(data: Mapping[str, Any], key: str, path: Path) -> dict[str, Any]:
+    """The table at `key` (empty when missing), or raise CorruptFileError naming the key."""
+    value = data.get(key, {})
+    if not isinstance(value, dict):
+        raise CorruptFileError(path, f"'{key}' should be a table")
+    return value
+
+
+def want_str_list(data: Mapping[str, Any], key: str, path: Path) -> list[str]:
+    """The list of strings at `key` (empty when missing), or raise CorruptFileError naming the key."""
+    value = data.get(key, [])
+    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+        raise CorruptFileError(path, f"'{key}' should be a list of text")
+    return list(value)

@@ -1,0 +1,205 @@
+"""One learner studying one course: the single surface the TUI (and the tests) drive."""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Mapping, Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from course import storage
+from course.content import Course
+from course.journal import JournalStore, Reflection, clean_text, new_id
+from course.progress import (
+    COMPLETED,
+    NOT_STARTED,
+    READ,
+    Attempt,
+    AttemptStore,
+    LessonState,
+    Notice,
+    Place,
+    Progress,
+    ProgressStore,
+    QuizDraft,
+    now,
+    reset_lesson,
+)
+from course.quiz import QuizResult, score
+
+LANGUAGES = ("sv", "en")
+
+
+def detect_language(environ: Mapping[str, str] = os.environ) -> str:
+    """Swedish when the system locale is Swedish, else English."""
+    for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
+        value = environ.get(var, "")
+        if value:
+            return "sv" if value.lower().startswith("sv") else "en"
+    return "en"
+
+
+class Study:
+    """The course, the learner's stores, and every action a learner can take."""
+
+    def __init__(self, course: Course, data_dir: Path, lang: str | None = None) -> None:
+        storage.ensure_dir(data_dir)
+        storage.sweep_temp_files(data_dir)
+        self.course = course
+        self.data_dir = data_dir
+        self.notices: list[Notice] = []
+        self.progress = ProgressStore(data_dir, self.notices)
+        self.attempts = AttemptStore(data_dir, self.notices)
+        self.journal = JournalStore(data_dir, self.notices)
+        saved = self.progress.current.language
+        self.lang = course.pick_lang(lang or saved or detect_language())
+
+    # --- what the learner sees -----------------------------------------------------------------
+
+    def lesson_state(self, lesson_id: str) -> LessonState:
+        """Where a lesson stands."""
+        return self.progress.current.lesson(lesson_id)
+
+    def status(self, lesson_id: str) -> str:
+        """not_started, read or completed."""
+        return self.lesson_state(lesson_id).status
+
+    def counted_attempts(self, lesson_id: str) -> list[Attempt]:
+        """The lesson's attempts since its last reset (older ones stay saved but do not count)."""
+        reset_at = self.lesson_state(lesson_id).reset_at
+        return [a for a in self.attempts.list(lesson_id) if reset_at is None or a.finished >= reset_at]
+
+    def best(self, lesson_id: str) -> Attempt | None:
+        """The best attempt since the last reset, if any."""
+        attempts = self.counted_attempts(lesson_id)
+        return max(attempts, key=lambda a: (a.share, a.finished)) if attempts else None
+
+    def completed_count(self) -> int:
+        """How many lessons are completed."""
+        return sum(1 for lid in self.course.lesson_ids if self.status(lid) == COMPLETED)
+
+    def continue_place(self) -> Place:
+        """Where Continue goes: the saved place, else the first lesson not yet completed."""
+        place = self.progress.current.place
+        if place is not None and place.lesson in self.course.lesson_ids:
+            return place
+        for lid in self.course.lesson_ids:
+            if self.status(lid) != COMPLETED:
+                return Place(lid)
+        return Place(self.course.lesson_ids[0])
+
+    def has_started(self) -> bool:
+        """True once the learner has been anywhere in the course."""
+        return self.progress.current.place is not None
+
+    # --- settings ----------------------------------------------------------------------------
+
+    def set_language(self, lang: str) -> None:
+        """Switch language and remember it."""
+        self.lang = self.course.pick_lang(lang)
+        self.progress.update(lambda p: replace(p, language=self.lang))
+
+    def set_theme(self, theme: str) -> None:
+        """Remember the chosen theme."""
+        self.progress.update(lambda p: replace(p, theme=theme))
+
+    # --- reading ------------------------------------------------------------------------------
+
+    def go(self, place: Place) -> None:
+        """Remember where the learner is now."""
+        self.progress.update(lambda p: replace(p, place=place))
+
+    def mark_read(self, lesson_id: str) -> None:
+        """Mark a lesson read (a completed lesson stays completed)."""
+
+        def change(p: Progress) -> Progress:
+            state = p.lesson(lesson_id)
+            if state.status != NOT_STARTED:
+                return p
+            lessons = dict(p.lessons)
+            lessons[lesson_id] = replace(state, status=READ, read_at=now())
+            return replace(p, lessons=lessons)
+
+        self.progress.update(change)
+
+    # --- the quiz ------------------------------------------------------------------------------
+
+    def quiz_draft(self, lesson_id: str) -> QuizDraft | None:
+        """The attempt in progress for a lesson's quiz, if there is one."""
+        return self.progress.current.quizzes.get(lesson_id)
+
+    def start_quiz(self, lesson_id: str) -> QuizDraft:
+        """Continue the attempt in progress, or start a new one."""
+        draft = self.quiz_draft(lesson_id)
+        if draft is not None:
+            return draft
+        draft = QuizDraft(now())
+        self.progress.update(lambda p: replace(p, quizzes={**p.quizzes, lesson_id: draft}))
+        return draft
+
+    def answer(self, lesson_id: str, question_id: str, chosen: Sequence[str], index: int) -> QuizDraft:
+        """Record the answer to one question of the attempt in progress."""
+        draft = self.start_quiz(lesson_id)
+        draft = replace(draft, answers={**draft.answers, question_id: tuple(chosen)})
+        place = Place(lesson_id, "quiz", question=index)
+        self.progress.update(lambda p: replace(p, quizzes={**p.quizzes, lesson_id: draft}, place=place))
+        return draft
+
+    def finish_quiz(self, lesson_id: str) -> tuple[QuizResult, Attempt]:
+        """Score the attempt in progress, keep it for good, and complete the lesson on a pass."""
+        quiz = self.course.quiz(lesson_id, self.lang)
+        assert quiz is not None
+        draft = self.start_quiz(lesson_id)
+        result = score(quiz, draft.answers)
+        finished = now()
+        attempt = Attempt(draft.started, finished, result.points, result.max_points, result.passed, dict(draft.answers))
+        self.attempts.add(lesson_id, attempt)
+
+        def change(p: Progress) -> Progress:
+            state = p.lesson(lesson_id)
+            if result.passed and state.status != COMPLETED:
+                state = replace(state, status=COMPLETED, completed_at=finished, read_at=state.read_at or finished)
+            lessons = {**p.lessons, lesson_id: state}
+            quizzes = {k: v for k, v in p.quizzes.items() if k != lesson_id}
+            return replace(p, lessons=lessons, quizzes=quizzes)
+
+        self.progress.update(change)
+        return result, attempt
+
+    def drop_quiz(self, lesson_id: str) -> None:
+        """Forget an attempt in progress (to retry from the first question)."""
+        self.progress.update(lambda p: replace(p, quizzes={k: v for k, v in p.quizzes.items() if k != lesson_id}))
+
+    # --- the journal -----------------------------------------------------------------------------
+
+    def reflections(self, lesson_id: str) -> list[Reflection]:
+        """The lesson's saved reflections, newest first."""
+        return self.journal.list(lesson_id)
+
+    def save_reflection(self, lesson_id: str, prompt_id: str, text: str, existing: Reflection | None) -> Reflection:
+        """Save new or changed text; raises StorageError with the reason when it cannot."""
+        when = now()
+        if existing is None:
+            reflection = Reflection(new_id(when), lesson_id, prompt_id, clean_text(text), when, when)
+        else:
+            reflection = replace(existing, text=clean_text(text), updated=when)
+        self.journal.save(reflection)
+        return reflection
+
+    # --- resets (never touch the journal) --------------------------------------------------------
+
+    def reset_lesson(self, lesson_id: str) -> None:
+        """Reset one lesson's status and score; its attempts stay saved, its reflections untouched."""
+        when = now()
+        self.progress.update(lambda p: reset_lesson(p, lesson_id, when))
+
+    def reset_all(self) -> None:
+        """Reset every lesson; settings and reflections stay."""
+        when = now()
+
+        def change(p: Progress) -> Progress:
+            for lid in self.course.lesson_ids:
+                p = reset_lesson(p, lid, when)
+            return replace(p, place=None)
+
+        self.progress.update(change)

@@ -1,0 +1,1 @@
+"""The terminal interface: the only part of Tillit that imports Textual or Rich."""

@@ -1,0 +1,193 @@
+"""The Tillit app: screens, navigation, language and theme, the command palette, and safe quitting."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from functools import partial
+
+from textual.app import App, SystemCommand
+from textual.binding import Binding
+from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.screen import Screen
+from textual.theme import Theme
+
+from course import __version__
+from course.i18n import tr
+from course.progress import Notice
+from course.study import LANGUAGES, Study
+from course.tui.base import TillitScreen, localize_bindings
+from course.tui.dialogs import TextDialog
+from course.tui.home import HomeScreen
+from course.tui.lesson import LessonScreen
+from course.tui.quiz import QuizScreen
+from course.tui.reflect import ReflectScreen
+
+HELP_SCREENS: tuple[type[TillitScreen], ...] = (HomeScreen, LessonScreen, QuizScreen, ReflectScreen)
+
+
+class LessonCommands(Provider):
+    """Command palette entries: open, quiz or reflect on any lesson."""
+
+    def _commands(self) -> list[tuple[str, str, str]]:
+        app = self.app
+        assert isinstance(app, TillitApp)
+        study = app.study
+        found = []
+        for lid in study.course.lesson_ids:
+            title = study.course.lesson(lid, study.lang).title
+            found.append((tr("cmd.open", study.lang, title=title), lid, "lesson"))
+            if study.course.quiz(lid, study.lang) is not None:
+                found.append((tr("cmd.quiz", study.lang, title=title), lid, "quiz"))
+            found.append((tr("cmd.reflect", study.lang, title=title), lid, "reflect"))
+        return found
+
+    async def discover(self) -> Hits:
+        app = self.app
+        assert isinstance(app, TillitApp)
+        for text, lid, view in self._commands():
+            if view == "lesson":
+                yield DiscoveryHit(text, partial(app.show, lid, view), help=tr("cmd.open.help", app.study.lang))
+
+    async def search(self, query: str) -> Hits:
+        app = self.app
+        assert isinstance(app, TillitApp)
+        matcher = self.matcher(query)
+        for text, lid, view in self._commands():
+            match = matcher.match(text)
+            if match > 0:
+                yield Hit(match, matcher.highlight(text), partial(app.show, lid, view))
+
+
+class TillitApp(App[None]):
+    """The whole course in the terminal, driven by one Study."""
+
+    CSS_PATH = "tillit.tcss"
+    TITLE = "Tillit"
+    COMMANDS = App.COMMANDS | {LessonCommands}
+    BINDINGS = [
+        Binding("question_mark,f1", "help", "key.help", key_display="?"),
+        Binding("f2", "language", "key.language"),
+        Binding("ctrl+p", "command_palette", "key.palette", show=False),
+        Binding("ctrl+q", "quit", "key.quit", priority=True),
+    ]
+
+    def __init__(self, study: Study) -> None:
+        super().__init__()
+        self.study = study
+        self._shown_notices = 0
+
+    def get_default_screen(self) -> Screen[None]:
+        return HomeScreen()
+
+    def on_mount(self) -> None:
+        localize_bindings(self, self.study.lang)
+        saved_theme = self.study.progress.current.theme
+        if saved_theme and saved_theme in self.available_themes:
+            self.theme = saved_theme
+        self.theme_changed_signal.subscribe(self, self._remember_theme)
+        self.show_notices()
+
+    def _remember_theme(self, theme: Theme) -> None:
+        if theme.name != self.study.progress.current.theme:
+            self.study.set_theme(theme.name)
+
+    def show_notices(self) -> None:
+        """Tell the learner, once, about data files that were moved aside or left untouched."""
+        for notice in self.study.notices[self._shown_notices :]:
+            self.notify(self.notice_text(notice), severity="warning", timeout=20, markup=False)
+        self._shown_notices = len(self.study.notices)
+
+    def notice_text(self, notice: Notice) -> str:
+        """A notice as one sentence in the learner's language."""
+        return tr(f"notice.{notice.kind}", self.study.lang, path=notice.path, detail=notice.detail, moved_to=notice.moved_to)
+
+    # --- navigation ----------------------------------------------------------------------------------
+
+    def show(self, lesson_id: str, view: str = "lesson", scroll: int = 0) -> None:
+        """Go to a lesson (and its quiz or journal), keeping home at the bottom of the stack."""
+        for screen in reversed(self.screen_stack[1:]):
+            if isinstance(screen, TillitScreen):
+                screen.flush()
+        while len(self.screen_stack) > 1:
+            top = self.screen_stack[-1]
+            if isinstance(top, LessonScreen) and top.lesson_id == lesson_id:
+                break
+            self.pop_screen()
+        top = self.screen_stack[-1]
+        if not (isinstance(top, LessonScreen) and top.lesson_id == lesson_id):
+            self.push_screen(LessonScreen(lesson_id, scroll))
+        if view == "quiz" and self.study.course.quiz(lesson_id, self.study.lang) is not None:
+            self.push_screen(QuizScreen(lesson_id))
+        elif view == "reflect":
+            self.push_screen(ReflectScreen(lesson_id))
+        self.call_after_refresh(self.show_notices)
+
+    def go_home(self) -> None:
+        """Back to the course map."""
+        for screen in reversed(self.screen_stack[1:]):
+            if isinstance(screen, TillitScreen):
+                screen.flush()
+        while len(self.screen_stack) > 1:
+            self.pop_screen()
+
+    # --- app-wide actions ----------------------------------------------------------------------------
+
+    async def action_language(self) -> None:
+        """Switch between Swedish and English, and remember the choice."""
+        langs = [lang for lang in LANGUAGES if lang in self.study.course.languages] or list(LANGUAGES)
+        nxt = langs[(langs.index(self.study.lang) + 1) % len(langs)] if self.study.lang in langs else langs[0]
+        self.study.set_language(nxt)
+        localize_bindings(self, self.study.lang)
+        for screen in self.screen_stack:
+            if isinstance(screen, TillitScreen):
+                await screen.relocalize()
+        self.notify(tr("language.switched", self.study.lang), markup=False)
+
+    def action_help(self) -> None:
+        """Show every key, screen by screen."""
+        lang = self.study.lang
+        lines: list[str] = []
+
+        def section(title: str, bindings: Iterable[Binding]) -> None:
+            lines.append(title)
+            seen: set[str] = set()
+            for binding in bindings:
+                label = tr(binding.description, lang) if binding.description.startswith("key.") else binding.description
+                key = binding.key_display or self.get_key_display(binding)
+                if binding.action.startswith("choose"):
+                    key, label = "1–9", tr("key.choose", lang)
+                if (key, label) in seen:
+                    continue
+                seen.add((key, label))
+                lines.append(f"  {key:<10} {label}")
+            lines.append("")
+
+        section(tr("help.everywhere", lang), (b for _k, b in (TillitApp._merged_bindings or [])))
+        for screen_cls in HELP_SCREENS:
+            section(tr(screen_cls.HELP_SECTION, lang), (b for _k, b in (screen_cls._merged_bindings or [])))
+        lines.append(tr("help.mouse", lang))
+        self.push_screen(TextDialog(tr("help.title", lang), "\n".join(lines), lang))
+
+    def action_about(self) -> None:
+        """The course, what it is based on, and where the learner's data is kept."""
+        lang = self.study.lang
+        course = self.study.course
+        src = course.source
+        body = [course.descriptions.get(lang) or course.descriptions.get(course.languages[0], "")]
+        if src:
+            body += ["", tr("about.source", lang, **{k: src.get(k, "") for k in ("author", "title", "publisher", "date")})]
+        body += ["", tr("about.data", lang, path=self.study.data_dir), "", f"Tillit {__version__}"]
+        self.push_screen(TextDialog(course.title(lang), "\n".join(body), lang))
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        yield from super().get_system_commands(screen)
+        lang = self.study.lang
+        yield SystemCommand(tr("cmd.language", lang), tr("cmd.language", lang), self.action_language)
+        yield SystemCommand(tr("cmd.keys", lang), tr("cmd.keys", lang), self.action_help)
+
+    async def action_quit(self) -> None:
+        """Save everything on every screen, then quit."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, TillitScreen):
+                screen.flush()
+        self.exit()

@@ -1,0 +1,171 @@
+"""The course map: every lesson with its status, best score and length, overall progress, and Continue."""
+
+from __future__ import annotations
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.containers import Horizontal
+from textual.content import Content
+from rich.text import Text
+from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, Static
+
+from course.progress import Place
+from course.tui.base import TillitScreen
+from course.tui.dialogs import ConfirmDialog
+
+
+def describe_place(screen: TillitScreen, place: Place) -> str:
+    """Where a Continue goes, in words: the lesson, and the quiz question or the journal."""
+    title = screen.study.course.lesson(place.lesson, screen.study.lang).title
+    if place.view == "quiz":
+        return screen.t("where.quiz", title=title, n=place.question + 1)
+    if place.view == "reflect":
+        return screen.t("where.reflect", title=title)
+    if place.scroll > 0:
+        return screen.t("where.lesson_pos", title=title)
+    return screen.t("where.lesson", title=title)
+
+
+class HomeScreen(TillitScreen):
+    """The first screen: the map of the course."""
+
+    HELP_SECTION = "help.home"
+    BINDINGS = [
+        Binding("c", "continue", "key.continue"),
+        Binding("enter", "open", "key.open", show=False),
+        Binding("q", "quiz", "key.quiz"),
+        Binding("w", "reflect", "key.reflect"),
+        Binding("r", "reset", "key.reset"),
+        Binding("R", "reset_all", "key.reset_all", show=False),
+        Binding("a", "about", "key.about", show=False),
+    ]
+
+    def compose(self) -> ComposeResult:
+        study = self.study
+        yield Header()
+        place = study.continue_place()
+        label = "home.continue" if study.has_started() else "home.start"
+        yield Button(Content(self.t(label, where=describe_place(self, place))), id="continue", variant="primary")
+        done, total = study.completed_count(), len(study.course.lesson_ids)
+        with Horizontal(id="overall"):
+            yield ProgressBar(total=total, show_eta=False, show_percentage=False, id="overall-bar")
+            yield Static(
+                Content(self.t("home.progress", done=done, total=total, percent=round(100 * done / total))),
+                id="overall-text",
+            )
+        table: DataTable[Text] = DataTable(id="lessons", cursor_type="row", zebra_stripes=True)
+        yield table
+        yield Static(id="summary")
+        yield Footer()
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.title = self.study.course.title(self.study.lang)
+        self.fill()
+        self.query_one("#lessons", DataTable).focus()
+
+    def after_recompose(self) -> None:
+        self.title = self.study.course.title(self.study.lang)
+        self.fill()
+        self.query_one("#lessons", DataTable).focus()
+
+    def on_screen_resume(self) -> None:
+        self.run_worker(self.recompose_and_fill(), exclusive=True)
+
+    async def recompose_and_fill(self) -> None:
+        row = self.query_one("#lessons", DataTable).cursor_row
+        await self.recompose()
+        self.after_recompose()
+        self.query_one("#lessons", DataTable).move_cursor(row=row)
+
+    def fill(self) -> None:
+        """Fill the lesson table and the progress bar from the study."""
+        study = self.study
+        self.query_one("#overall-bar", ProgressBar).update(progress=study.completed_count())
+        table: DataTable[Text] = self.query_one("#lessons", DataTable)
+        table.clear(columns=True)
+        statuses = [self.t(f"status.{s}") for s in ("not_started", "read", "completed")]
+        status_width = max(len(s) for s in statuses)
+        # The title takes what is left, so the table fits 80 columns and uses a wide terminal.
+        title_width = max(20, self.app.size.width - status_width - 3 - 5 - 4 - 14)
+        table.add_column("#", key="n", width=2)
+        table.add_column(self.t("home.col.lesson"), key="title", width=title_width)
+        table.add_column(self.t("home.col.status"), key="status", width=status_width)
+        table.add_column(self.t("home.col.best"), key="best", width=5)
+        table.add_column(self.t("home.col.minutes"), key="minutes", width=3)
+        for n, lid in enumerate(study.course.lesson_ids, 1):
+            lesson = study.course.lesson(lid, study.lang)
+            best = study.best(lid)
+            best_text = f"{best.points}/{best.max_points}" if best else "–"
+            table.add_row(
+                Text(str(n)),
+                Text(lesson.title, overflow="ellipsis", no_wrap=True),
+                Text(self.t(f"status.{study.status(lid)}")),
+                Text(best_text),
+                Text(str(lesson.minutes), justify="right"),
+                key=lid,
+            )
+        self.show_summary()
+
+    def selected(self) -> str:
+        """The id of the highlighted lesson."""
+        table = self.query_one("#lessons", DataTable)
+        ids = self.study.course.lesson_ids
+        return ids[min(max(table.cursor_row, 0), len(ids) - 1)]
+
+    def show_summary(self) -> None:
+        lesson = self.study.course.lesson(self.selected(), self.study.lang)
+        self.query_one("#summary", Static).update(Content(f"{lesson.summary}\n{self.t('home.tip')}"))
+
+    def on_resize(self) -> None:
+        if self.query("#lessons"):
+            row = self.query_one("#lessons", DataTable).cursor_row
+            self.fill()
+            self.query_one("#lessons", DataTable).move_cursor(row=row)
+
+    def on_data_table_row_highlighted(self) -> None:
+        self.show_summary()
+
+    def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
+        self.tillit.show(str(event.row_key.value))
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "continue":
+            self.action_continue()
+
+    def action_continue(self) -> None:
+        place = self.study.continue_place()
+        self.tillit.show(place.lesson, place.view, place.scroll)
+
+    def action_open(self) -> None:
+        self.tillit.show(self.selected())
+
+    def action_quiz(self) -> None:
+        self.tillit.show(self.selected(), "quiz")
+
+    def action_reflect(self) -> None:
+        self.tillit.show(self.selected(), "reflect")
+
+    def action_about(self) -> None:
+        self.tillit.action_about()
+
+    def action_reset(self) -> None:
+        lid = self.selected()
+        title = self.study.course.lesson(lid, self.study.lang).title
+
+        def done(answer: bool | None) -> None:
+            if answer:
+                self.study.reset_lesson(lid)
+                self.notify(self.t("done.reset", title=title), markup=False)
+                self.on_screen_resume()
+
+        self.app.push_screen(ConfirmDialog(self.t("confirm.reset", title=title), self.study.lang), done)
+
+    def action_reset_all(self) -> None:
+        def done(answer: bool | None) -> None:
+            if answer:
+                self.study.reset_all()
+                self.notify(self.t("done.reset_all"), markup=False)
+                self.on_screen_resume()
+
+        self.app.push_screen(ConfirmDialog(self.t("confirm.reset_all"), self.study.lang), done)

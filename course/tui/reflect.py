@@ -1,0 +1,205 @@
+"""The private journal for a lesson: its prompts, an autosaving editor, and the saved reflections."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from textual.app import ComposeResult
+from textual.binding import Binding
+from textual.content import Content
+from textual.widgets import Footer, Header, Label, ListItem, ListView, Static, Tab, Tabs, TextArea
+
+from course.errors import StorageError
+from course.journal import Reflection
+from course.progress import Place
+from course.tui.base import TillitScreen
+
+AUTOSAVE_SECONDS = 3.0
+
+
+class ReflectScreen(TillitScreen):
+    """Write and revisit reflections; nothing typed is lost for more than a few seconds."""
+
+    HELP_SECTION = "help.reflect"
+    BINDINGS = [
+        Binding("escape", "back", "key.back"),
+        Binding("ctrl+s", "save", "key.save"),
+        Binding("ctrl+n", "new", "key.new"),
+        Binding("f6", "next_prompt", "key.next_prompt"),
+    ]
+
+    def __init__(self, lesson_id: str) -> None:
+        super().__init__()
+        self.lesson_id = lesson_id
+        self.prompt_id = ""
+        self.editing: Reflection | None = None
+        self.text = ""
+        self.dirty = False
+        self.status = ""
+        self._loading = False
+
+    # --- drawing -----------------------------------------------------------------------------------
+
+    def compose(self) -> ComposeResult:
+        lesson = self.study.course.lesson(self.lesson_id, self.study.lang)
+        if lesson.prompt(self.prompt_id) is None:
+            self.prompt_id = lesson.prompts[0].id
+        yield Header()
+        tabs = [Tab(self.t("reflect.prompt", n=n, total=len(lesson.prompts)), id=f"p-{p.id}") for n, p in enumerate(lesson.prompts, 1)]
+        yield Tabs(*tabs, active=f"p-{self.prompt_id}", id="prompt-tabs")
+        yield Static(Content(self.prompt_text()), id="prompt-text")
+        area = TextArea(self.text, id="editor", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        area.placeholder = self.t("reflect.placeholder")
+        yield area
+        yield Static(Content(self.status_line()), id="save-status")
+        yield Static(id="saved-title")
+        yield ListView(id="saved")
+        yield Footer()
+
+    def prompt_text(self) -> str:
+        lesson = self.study.course.lesson(self.lesson_id, self.study.lang)
+        prompt = lesson.prompt(self.prompt_id) or lesson.prompts[0]
+        n = [p.id for p in lesson.prompts].index(prompt.id) + 1
+        return prompt.text
+
+    def status_line(self) -> str:
+        if self.status:
+            return self.status
+        if self.editing is None:
+            return f"{self.t('reflect.editing_new')} {self.t('reflect.private')}"
+        return f"{self.t('reflect.editing', when=self.when(self.editing.created))} {self.t('reflect.private')}"
+
+    def when(self, moment: datetime) -> str:
+        return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        lesson = self.study.course.lesson(self.lesson_id, self.study.lang)
+        self.title = self.t("reflect.title", title=lesson.title)
+        self.study.go(Place(self.lesson_id, "reflect"))
+        self.set_interval(AUTOSAVE_SECONDS, self.autosave)
+        self.after_recompose()
+
+    def after_recompose(self) -> None:
+        self.fill_saved()
+        self.query_one("#editor", TextArea).focus()
+
+    def fill_saved(self) -> None:
+        """List the lesson's saved reflections, newest first."""
+        lesson = self.study.course.lesson(self.lesson_id, self.study.lang)
+        order = [p.id for p in lesson.prompts]
+        saved = self.study.reflections(self.lesson_id)
+        self.query_one("#saved-title", Static).update(
+            Content(self.t("reflect.list", count=len(saved)) if saved else self.t("reflect.none"))
+        )
+        view = self.query_one("#saved", ListView)
+        view.clear()
+        for r in saved:
+            first = next((line for line in r.text.splitlines() if line.strip()), "")
+            preview = first[:120]
+            when = self.when(r.created)
+            if r.updated.replace(second=0) != r.created.replace(second=0):
+                when += f" ({self.t('reflect.edited', when=self.when(r.updated))})"
+            n = order.index(r.prompt) + 1 if r.prompt in order else "?"
+            item = ListItem(Label(Content(self.t("reflect.item", when=when, n=n, preview=preview))), name=r.id)
+            view.append(item)
+
+    def set_status(self, text: str) -> None:
+        self.status = text
+        self.query_one("#save-status", Static).update(Content(self.status_line()))
+
+    # --- saving ------------------------------------------------------------------------------------
+
+    def on_text_area_changed(self, event: TextArea.Changed) -> None:
+        if self._loading:
+            return
+        self.text = event.text_area.text
+        if not self.dirty:
+            self.dirty = True
+            self.set_status(self.t("reflect.unsaved"))
+
+    def save(self) -> bool:
+        """Save the editor's text now if it changed; True when nothing is left unsaved."""
+        if not self.dirty:
+            return True
+        if self.editing is None and not self.text.strip():
+            self.dirty = False
+            return True
+        try:
+            self.editing = self.study.save_reflection(self.lesson_id, self.prompt_id, self.text, self.editing)
+        except StorageError as err:
+            self.set_status(self.t("reflect.failed", reason=str(err)))
+            return False
+        self.dirty = False
+        self.set_status(self.t("reflect.saved", time=self.editing.updated.astimezone().strftime("%H:%M:%S")))
+        self.fill_saved()
+        return True
+
+    def autosave(self) -> None:
+        self.save()
+
+    def flush(self) -> None:
+        self.save()
+
+    def on_descendant_blur(self, event: object) -> None:
+        if self.is_mounted and self.dirty and self.query("#editor") and not self.query_one("#editor").has_focus:
+            self.save()
+
+    # --- switching what is edited ----------------------------------------------------------------
+
+    def load(self, reflection: Reflection | None, prompt_id: str | None = None) -> None:
+        if not self.save():
+            return  # keep the unsaved text on screen; the status says why
+        self.editing = reflection
+        self.prompt_id = reflection.prompt if reflection else (prompt_id or self.prompt_id)
+        self.text = reflection.text if reflection else ""
+        self.status = ""
+        self._loading = True
+        area = self.query_one("#editor", TextArea)
+        area.load_text(self.text)
+        self.call_after_refresh(self._done_loading)
+        tabs = self.query_one("#prompt-tabs", Tabs)
+        if tabs.active != f"p-{self.prompt_id}":
+            tabs.active = f"p-{self.prompt_id}"
+        self.query_one("#prompt-text", Static).update(Content(self.prompt_text()))
+        self.set_status("")
+        area.focus()
+
+    def _done_loading(self) -> None:
+        self._loading = False
+
+    def on_tabs_tab_activated(self, event: Tabs.TabActivated) -> None:
+        value = (event.tab.id or "").removeprefix("p-")
+        if not value or value == self.prompt_id:
+            return
+        if self.editing is None and not self.text.strip():
+            self.prompt_id = value
+            self.query_one("#prompt-text", Static).update(Content(self.prompt_text()))
+            return
+        self.load(None, value)
+
+    def on_list_view_selected(self, event: ListView.Selected) -> None:
+        rid = event.item.name
+        found = next((r for r in self.study.reflections(self.lesson_id) if r.id == rid), None)
+        if found is not None:
+            self.load(found)
+
+    def action_save(self) -> None:
+        if self.dirty:
+            self.save()
+        elif self.editing is not None:
+            self.set_status(self.t("reflect.saved", time=self.editing.updated.astimezone().strftime("%H:%M:%S")))
+
+    def action_new(self) -> None:
+        self.load(None)
+
+    def action_next_prompt(self) -> None:
+        lesson = self.study.course.lesson(self.lesson_id, self.study.lang)
+        order = [p.id for p in lesson.prompts]
+        nxt = order[(order.index(self.prompt_id) + 1) % len(order)] if self.prompt_id in order else order[0]
+        self.query_one("#prompt-tabs", Tabs).active = f"p-{nxt}"
+
+    def action_back(self) -> None:
+        if not self.save():
+            return
+        self.tillit.show(self.lesson_id)
