@@ -86,9 +86,9 @@ def _run(locations: paths.Locations, lang: str | None) -> int:
     course = load_course(locations.course)
     study = Study(course, locations.data, lang)
     # Textual takes about 0.2 s to import; only the TUI path pays for it.
-    from course.tui.app import TillitApp
+    from course.tui.app import make_app
 
-    TillitApp(study).run()
+    make_app(study).run()
     return 0
 
 

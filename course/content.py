@@ -20,7 +20,7 @@ CONTENT_SCHEMA = 1
 
 def valid_id(value: object) -> bool:
     """True for a stable, lower-case kebab-case ASCII id that is safe to use in a file name."""
-    return isinstance(value, str) and len(value) <= MAX_ID and ID_RE.match(value) is not None
+    return isinstance(value, str) and len(value) <= MAX_ID and ID_RE.fullmatch(value) is not None
 
 
 @dataclass(frozen=True)
@@ -154,9 +154,11 @@ def _read_text(path: Path, rep: _Report) -> str | None:
         if path.stat().st_size > MAX_CONTENT_BYTES:
             rep.add(path, 1, "the file is larger than 2 MiB", "split it into smaller lessons")
             return None
-        return path.read_bytes().decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
-    except UnicodeDecodeError:
-        rep.add(path, 1, "the file is not UTF-8 text", "save it as UTF-8 in your editor")
+        raw = path.read_bytes()
+        return raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
+    except UnicodeDecodeError as err:
+        line = raw[: err.start].count(b"\n") + 1  # the line of the first byte that is not UTF-8
+        rep.add(path, line, "the file is not UTF-8 text", "save it as UTF-8 in your editor")
     except OSError as err:
         rep.add(path, 1, f"the file cannot be read ({err.strerror})", "check that it exists and is readable")
     return None
@@ -483,6 +485,24 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
     return course, []
 
 
+def _first_difference(base: Sequence[object], other: Sequence[object], ids: Sequence[str] | None = None) -> str | None:
+    """The id in `other` where it first differs from `base` (its last id when it is only shorter)."""
+    names = [str(x) for x in other] if ids is None else list(ids)
+    for i, (a, b) in enumerate(zip(base, other, strict=False)):
+        if a != b:
+            return names[i]
+    return names[-1] if names else None
+
+
+def _id_line(path: Path, ident: str | None) -> int:
+    """The line where `id = "ident"` is written in a course file; 1 when it cannot be found."""
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError):
+        return 1
+    return 1 if ident is None else _line_of(text, rf"^\s*id\s*=\s*[\"']{re.escape(ident)}[\"']")
+
+
 def _check_parity(
     langs: Sequence[str], ids: Sequence[str], lessons: dict[tuple[str, str], Lesson],
     quizzes: dict[tuple[str, str], Quiz], root: Path, rep: _Report,
@@ -497,7 +517,8 @@ def _check_parity(
             if base is not None and other is not None:
                 for what, a, b in (("prompt", base.prompts, other.prompts), ("discussion", base.discussions, other.discussions)):
                     if [p.id for p in a] != [p.id for p in b]:
-                        rep.add(other.path, 1, f"its {what} ids differ from the {first} lesson's", f"use the same {what} ids in the same order in every language")
+                        line = _id_line(other.path, _first_difference([p.id for p in a], [p.id for p in b]))
+                        rep.add(other.path, line, f"its {what} ids differ from the {first} lesson's", f"use the same {what} ids in the same order in every language")
             bq, oq = quizzes.get((lid, first)), quizzes.get((lid, lang))
             qpath = root / "quizzes" / lang / f"{lid}.toml"
             if (bq is None) != (oq is None) and (bq or oq):
@@ -509,7 +530,8 @@ def _check_parity(
                 shape = [(q.id, q.kind, [(o.id, o.correct) for o in q.options], q.answer) for q in bq.questions]
                 other_shape = [(q.id, q.kind, [(o.id, o.correct) for o in q.options], q.answer) for q in oq.questions]
                 if shape != other_shape:
-                    rep.add(qpath, 1, f"its questions differ from the {first} quiz (ids, kinds, options or answers)", "use the same question ids, kinds, option ids and correct answers in the same order in every language")
+                    line = _id_line(qpath, _first_difference(shape, other_shape, [q.id for q in oq.questions]))
+                    rep.add(qpath, line, f"its questions differ from the {first} quiz (ids, kinds, options or answers)", "use the same question ids, kinds, option ids and correct answers in the same order in every language")
 
 
 def check_course(root: Path) -> list[Problem]:

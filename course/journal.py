@@ -11,7 +11,7 @@ from typing import Any
 from course import storage
 from course.content import valid_id
 from course.errors import CorruptFileError, NewerFileError, StorageError
-from course.progress import Notice, load_checked
+from course.progress import Notice, load_checked, note_once
 
 
 def clean_text(text: str) -> str:
@@ -88,7 +88,7 @@ class JournalStore:
             try:
                 item = load_checked(path, _parse, self.notices)
             except NewerFileError:
-                self.notices.append(Notice("newer", path))
+                note_once(self.notices, Notice("newer", path))
                 continue
             if item is not None:
                 found.append(item)

@@ -95,6 +95,12 @@ class Attempt:
 T = TypeVar("T")
 
 
+def note_once(notices: list[Notice], notice: Notice) -> None:
+    """Record a notice unless the same one is already waiting (a file is re-read on every list)."""
+    if notice not in notices:
+        notices.append(notice)
+
+
 def load_checked(path: Path, parse: Callable[[dict[str, Any], Path], T], notices: list[Notice]) -> T | None:
     """Read and parse a data file; an unreadable one is moved aside and reported, never deleted."""
     try:
@@ -195,7 +201,7 @@ class ProgressStore:
             return load_checked(self.path, _parse_progress, self.notices) or Progress()
         except NewerFileError:
             self.read_only = True
-            self.notices.append(Notice("newer", self.path))
+            note_once(self.notices, Notice("newer", self.path))
             return Progress()
 
     def update(self, change: Callable[[Progress], Progress]) -> Progress:
@@ -205,6 +211,9 @@ class ProgressStore:
             return self.current
         with storage.locked(self.root):
             latest = self._load()
+            if self.read_only:  # a newer Tillit wrote the file since we read it: never overwrite it
+                self.current = change(self.current)
+                return self.current
             updated = change(latest)
             if updated != latest:
                 storage.write_toml(self.path, _dump_progress(updated))
@@ -249,19 +258,26 @@ class AttemptStore:
             raise StorageError(f"{lesson_id!r} is not a valid lesson id.")
         return self.folder / f"{lesson_id}.toml"
 
+    def _load(self, lesson_id: str) -> list[Attempt]:
+        return load_checked(self._path(lesson_id), _parse_attempts, self.notices) or []
+
     def list(self, lesson_id: str) -> Sequence[Attempt]:
-        """Every saved attempt at a lesson's quiz, oldest first."""
+        """Every saved attempt at a lesson's quiz, oldest first (none when a newer Tillit wrote the file)."""
         try:
-            return load_checked(self._path(lesson_id), _parse_attempts, self.notices) or []
-        except NewerFileError:
+            return self._load(lesson_id)
+        except NewerFileError as err:
+            note_once(self.notices, Notice("newer", err.path))
             return []
 
     def add(self, lesson_id: str, attempt: Attempt) -> None:
-        """Append one attempt to the lesson's file (re-read under the lock, so nothing is lost)."""
+        """Append one attempt to the lesson's file (re-read under the lock, so nothing is lost).
+
+        Raises NewerFileError, leaving the file untouched, when a newer Tillit wrote it.
+        """
         path = self._path(lesson_id)
         storage.ensure_dir(self.folder)
         with storage.locked(self.root):
-            attempts = list(self.list(lesson_id)) + [attempt]
+            attempts = [*self._load(lesson_id), attempt]
             storage.write_toml(
                 path,
                 {

@@ -38,14 +38,26 @@ def advice(err: OSError) -> str:
     return _WHAT_TO_DO.get(err.errno or 0, "check the disk and the folder, then try again")
 
 
+def reason(err: OSError) -> str:
+    """The operating system's short reason for an error (its message when it has no error number)."""
+    return err.strerror or str(err) or type(err).__name__
+
+
 def ensure_dir(path: Path) -> None:
     """Create a private folder (0700) if it is missing, or raise StorageError."""
+    if path.exists() and not path.is_dir():
+        raise StorageError(
+            f"Cannot use the data folder {path}: it is a file, not a folder; choose another with --data."
+        )
     try:
+        # mkdir(parents=True) would create the missing parents with the umask's mode (0777 under umask 0).
+        for parent in reversed([p for p in path.parents if not p.exists()]):
+            parent.mkdir(mode=0o700, exist_ok=True)
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         if stat.S_IMODE(path.stat().st_mode) != 0o700:
             path.chmod(0o700)
     except OSError as err:
-        raise StorageError(f"Cannot use the data folder {path}: {err.strerror}; {advice(err)}.") from err
+        raise StorageError(f"Cannot use the data folder {path}: {reason(err)}; {advice(err)}.") from err
 
 
 def dumps(data: Mapping[str, Any], path: Path) -> bytes:
@@ -65,7 +77,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
-        raise StorageError(f"Could not save {path}: {err.strerror}; {advice(err)}.") from err
+        raise StorageError(f"Could not save {path}: {reason(err)}; {advice(err)}.") from err
     try:
         try:
             os.fchmod(fd, 0o600)
@@ -80,7 +92,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(err, OSError):
-            raise StorageError(f"Could not save {path}: {err.strerror}; {advice(err)}.") from err
+            raise StorageError(f"Could not save {path}: {reason(err)}; {advice(err)}.") from err
         raise
     _fsync_dir(path.parent)
 
@@ -106,7 +118,7 @@ def read_toml(path: Path) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except OSError as err:
-        raise StorageError(f"Cannot read {path}: {err.strerror}; {advice(err)}.") from err
+        raise StorageError(f"Cannot read {path}: {reason(err)}; {advice(err)}.") from err
     if not stat.S_ISREG(info.st_mode):
         raise CorruptFileError(path, "it is not a regular file")
     if info.st_size > MAX_FILE_BYTES:
@@ -114,7 +126,7 @@ def read_toml(path: Path) -> dict[str, Any] | None:
     try:
         raw = path.read_bytes()
     except OSError as err:
-        raise StorageError(f"Cannot read {path}: {err.strerror}; {advice(err)}.") from err
+        raise StorageError(f"Cannot read {path}: {reason(err)}; {advice(err)}.") from err
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
         data = tomllib.loads(text)
@@ -143,7 +155,7 @@ def move_aside(path: Path) -> Path:
     try:
         os.rename(path, target)
     except OSError as err:
-        raise StorageError(f"{path} cannot be read and could not be moved aside: {err.strerror}.") from err
+        raise StorageError(f"{path} cannot be read and could not be moved aside: {reason(err)}.") from err
     return target
 
 
@@ -172,7 +184,7 @@ def locked(root: Path) -> Iterator[None]:
     try:
         fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as err:
-        raise StorageError(f"Cannot use the data folder {root}: {err.strerror}; {advice(err)}.") from err
+        raise StorageError(f"Cannot use the data folder {root}: {reason(err)}; {advice(err)}.") from err
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

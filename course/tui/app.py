@@ -13,7 +13,7 @@ from textual.theme import Theme
 
 from course import __version__
 from course.i18n import tr
-from course.progress import Notice
+from course.progress import Notice, Place
 from course.study import LANGUAGES, Study
 from course.tui.base import TillitScreen, localize_bindings
 from course.tui.dialogs import TextDialog
@@ -65,7 +65,7 @@ class TillitApp(App[None]):
     TITLE = "Tillit"
     COMMANDS = App.COMMANDS | {LessonCommands}
     BINDINGS = [
-        Binding("question_mark,f1", "help", "key.help", key_display="?"),
+        Binding("f1,question_mark", "help", "key.help", key_display="f1"),
         Binding("f2", "language", "key.language"),
         Binding("ctrl+p", "command_palette", "key.palette", show=False),
         Binding("ctrl+q", "quit", "key.quit", priority=True),
@@ -116,6 +116,8 @@ class TillitApp(App[None]):
         top = self.screen_stack[-1]
         if not (isinstance(top, LessonScreen) and top.lesson_id == lesson_id):
             self.push_screen(LessonScreen(lesson_id, scroll))
+        elif view == "lesson":
+            self.study.go(Place(lesson_id, "lesson", scroll=top.current_scroll()))
         if view == "quiz" and self.study.course.quiz(lesson_id, self.study.lang) is not None:
             self.push_screen(QuizScreen(lesson_id))
         elif view == "reflect":
@@ -191,3 +193,8 @@ class TillitApp(App[None]):
             if isinstance(screen, TillitScreen):
                 screen.flush()
         self.exit()
+
+
+def make_app(study: Study) -> TillitApp:
+    """Build the app for the command line, the tests and the snapshots alike."""
+    return TillitApp(study)

@@ -43,20 +43,14 @@ class HomeScreen(TillitScreen):
     def compose(self) -> ComposeResult:
         study = self.study
         yield Header()
-        place = study.continue_place()
-        label = "home.continue" if study.has_started() else "home.start"
-        yield Button(Content(self.t(label, where=describe_place(self, place))), id="continue", variant="primary")
-        done, total = study.completed_count(), len(study.course.lesson_ids)
+        yield Button("", id="continue", variant="primary")
         with Horizontal(id="overall"):
-            yield ProgressBar(total=total, show_eta=False, show_percentage=False, id="overall-bar")
-            yield Static(
-                Content(self.t("home.progress", done=done, total=total, percent=round(100 * done / total))),
-                id="overall-text",
-            )
+            yield ProgressBar(total=len(study.course.lesson_ids), show_eta=False, show_percentage=False, id="overall-bar")
+            yield Static(id="overall-text")
         table: DataTable[Text] = DataTable(id="lessons", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="summary")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -70,18 +64,26 @@ class HomeScreen(TillitScreen):
         self.query_one("#lessons", DataTable).focus()
 
     def on_screen_resume(self) -> None:
-        self.run_worker(self.recompose_and_fill(), exclusive=True)
+        self.refill()
 
-    async def recompose_and_fill(self) -> None:
-        row = self.query_one("#lessons", DataTable).cursor_row
-        await self.recompose()
-        self.after_recompose()
-        self.query_one("#lessons", DataTable).move_cursor(row=row)
+    def refill(self) -> None:
+        """Fill again, keeping the highlighted lesson."""
+        if self.query("#lessons"):
+            row = self.query_one("#lessons", DataTable).cursor_row
+            self.fill()
+            self.query_one("#lessons", DataTable).move_cursor(row=row)
 
     def fill(self) -> None:
-        """Fill the lesson table and the progress bar from the study."""
+        """Fill Continue, the progress bar and the lesson table from the study."""
         study = self.study
-        self.query_one("#overall-bar", ProgressBar).update(progress=study.completed_count())
+        place = study.continue_place()
+        label = "home.continue" if study.has_started() else "home.start"
+        self.query_one("#continue", Button).label = Content(self.t(label, where=describe_place(self, place)))
+        done, total = study.completed_count(), len(study.course.lesson_ids)
+        self.query_one("#overall-bar", ProgressBar).update(progress=done)
+        self.query_one("#overall-text", Static).update(
+            Content(self.t("home.progress", done=done, total=total, percent=round(100 * done / total)))
+        )
         table: DataTable[Text] = self.query_one("#lessons", DataTable)
         table.clear(columns=True)
         statuses = [self.t(f"status.{s}") for s in ("not_started", "read", "completed")]
@@ -118,13 +120,11 @@ class HomeScreen(TillitScreen):
         self.query_one("#summary", Static).update(Content(f"{lesson.summary}\n{self.t('home.tip')}"))
 
     def on_resize(self) -> None:
-        if self.query("#lessons"):
-            row = self.query_one("#lessons", DataTable).cursor_row
-            self.fill()
-            self.query_one("#lessons", DataTable).move_cursor(row=row)
+        self.refill()
 
     def on_data_table_row_highlighted(self) -> None:
-        self.show_summary()
+        if self.query("#summary"):
+            self.show_summary()
 
     def on_data_table_row_selected(self, event: DataTable.RowSelected) -> None:
         self.tillit.show(str(event.row_key.value))
@@ -157,7 +157,7 @@ class HomeScreen(TillitScreen):
             if answer:
                 self.study.reset_lesson(lid)
                 self.notify(self.t("done.reset", title=title), markup=False)
-                self.on_screen_resume()
+                self.refill()
 
         self.app.push_screen(ConfirmDialog(self.t("confirm.reset", title=title), self.study.lang), done)
 
@@ -166,6 +166,6 @@ class HomeScreen(TillitScreen):
             if answer:
                 self.study.reset_all()
                 self.notify(self.t("done.reset_all"), markup=False)
-                self.on_screen_resume()
+                self.refill()
 
         self.app.push_screen(ConfirmDialog(self.t("confirm.reset_all"), self.study.lang), done)

@@ -109,7 +109,7 @@ class LessonScreen(TillitScreen):
         yield Header()
         yield Static(Content(self.meta()), id="lesson-meta")
         yield LessonView(lesson_markdown(self, lesson), self.scroll, self.show_toc)
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def meta(self) -> str:
         """Lesson n of N, its length and its status."""
@@ -133,6 +133,7 @@ class LessonScreen(TillitScreen):
 
     def on_lesson_view_reached_end(self) -> None:
         self.study.mark_read(self.lesson_id)
+        self.query_one("#lesson-meta", Static).update(Content(self.meta()))
 
     def current_scroll(self) -> int:
         views = self.query(LessonView)
@@ -140,13 +141,11 @@ class LessonScreen(TillitScreen):
 
     def flush(self) -> None:
         self.scroll = self.current_scroll()
-        self.study.go(Place(self.lesson_id, "lesson", scroll=self.scroll))
-
-    def on_screen_suspend(self) -> None:
-        self.flush()
+        # Only the screen in front says where the learner is; a lesson under a quiz keeps quiet.
+        if self.app.screen is self:
+            self.study.go(Place(self.lesson_id, "lesson", scroll=self.scroll))
 
     def on_screen_resume(self) -> None:
-        self.study.go(Place(self.lesson_id, "lesson", scroll=self.current_scroll()))
         self.query_one("#lesson-meta", Static).update(Content(self.meta()))
 
     def action_back(self) -> None:

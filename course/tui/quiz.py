@@ -35,6 +35,7 @@ class QuizScreen(TillitScreen):
         self.chosen: list[str] = []
         self.hint_shown = False
         self.result: QuizResult | None = None
+        self.all_answered: bool | None = None
 
     @property
     def quiz(self) -> Quiz:
@@ -49,28 +50,34 @@ class QuizScreen(TillitScreen):
     def choices(self) -> tuple[Option, ...]:
         return self.question.choices(self.t("quiz.true"), self.t("quiz.false"))
 
+    def resume(self) -> bool:
+        """Pick up the attempt in progress at its first unanswered question; False when none is left."""
+        draft = self.study.start_quiz(self.lesson_id)
+        unanswered = [i for i, q in enumerate(self.quiz.questions) if q.id not in draft.answers]
+        self.index = unanswered[0] if unanswered else len(self.quiz.questions) - 1
+        return bool(unanswered)
+
     def on_mount(self) -> None:
         super().on_mount()
         self.title = self.t("quiz.title", title=self.study.course.lesson(self.lesson_id, self.study.lang).title)
-        draft = self.study.start_quiz(self.lesson_id)
-        unanswered = [i for i, q in enumerate(self.quiz.questions) if q.id not in draft.answers]
-        if unanswered:
-            self.index = unanswered[0]
+        if not self.all_answered:
             self.study.go(Place(self.lesson_id, "quiz", question=self.index))
-            self.call_after_refresh(self.focus_options)
-        else:
+        self.call_after_refresh(self.focus_options)
+        if self.all_answered:
             self.call_after_refresh(self.finish)
 
     # --- drawing -----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        if self.all_answered is None:
+            self.all_answered = not self.resume()
         yield Header()
         with VerticalScroll(id="quiz-body"):
             if self.phase == "result":
                 yield from self.compose_result()
             else:
                 yield from self.compose_question()
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def compose_question(self) -> ComposeResult:
         q = self.question
@@ -142,15 +149,20 @@ class QuizScreen(TillitScreen):
         self.focus_options()
 
     def focus_options(self) -> None:
+        # Focus without scrolling: the question (or the verdict) at the top is what to read first.
         if self.phase == "ask":
             options = self.query("#options")
             if options:
                 widget = options.first()
-                (widget.children[0] if isinstance(widget, Vertical) and widget.children else widget).focus()
+                target = widget.children[0] if isinstance(widget, Vertical) and widget.children else widget
+                target.focus(scroll_visible=False)
         else:
             buttons = self.query(Button)
             if buttons:
-                buttons.first().focus()
+                buttons.first().focus(scroll_visible=False)
+        bodies = self.query("#quiz-body")
+        if bodies:
+            bodies.first().scroll_home(animate=False, immediate=True)
 
     # --- reacting ----------------------------------------------------------------------------------
 
@@ -209,6 +221,7 @@ class QuizScreen(TillitScreen):
         await self.redraw()
 
     async def finish(self) -> None:
+        self.all_answered = False
         self.result, _attempt = self.study.finish_quiz(self.lesson_id)
         self.study.go(Place(self.lesson_id, "lesson"))
         self.phase = "result"

@@ -25,7 +25,7 @@ class ReflectScreen(TillitScreen):
         Binding("escape", "back", "key.back"),
         Binding("ctrl+s", "save", "key.save"),
         Binding("ctrl+n", "new", "key.new"),
-        Binding("f6", "next_prompt", "key.next_prompt"),
+        Binding("ctrl+t", "next_prompt", "key.next_prompt"),
     ]
 
     def __init__(self, lesson_id: str) -> None:
@@ -54,7 +54,7 @@ class ReflectScreen(TillitScreen):
         yield Static(Content(self.status_line()), id="save-status")
         yield Static(id="saved-title")
         yield ListView(id="saved")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def prompt_text(self) -> str:
         lesson = self.study.course.lesson(self.lesson_id, self.study.lang)
