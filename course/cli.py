@@ -22,7 +22,9 @@ else your user data folder."""
 
 def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     default = argparse.SUPPRESS if suppress else None
-    parser.add_argument("--course", metavar="DIR", default=default, help="use the course in DIR instead of the built-in one")
+    parser.add_argument(
+        "--course", metavar="DIR", default=default, help="use the course in DIR instead of the built-in one"
+    )
     parser.add_argument("--data", metavar="DIR", default=default, help="keep your progress and journal in DIR")
 
 
@@ -36,7 +38,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tillit {__version__}")
     _common(parser, suppress=False)
-    parser.add_argument("--lang", choices=("sv", "en"), help="language for the course and the app (default: your saved choice, else the system locale)")
+    parser.add_argument(
+        "--lang",
+        choices=("sv", "en"),
+        help="language for the course and the app (default: your saved choice, else the system locale)",
+    )
     sub = parser.add_subparsers(dest="command", metavar="command")
     check = sub.add_parser("check", help="check a course folder and list every problem")
     _common(check, suppress=True)
@@ -44,7 +50,9 @@ def build_parser() -> argparse.ArgumentParser:
     _common(where, suppress=True)
     run = sub.add_parser("run", help="open the course (the default)")
     _common(run, suppress=True)
-    run.add_argument("--lang", choices=("sv", "en"), default=argparse.SUPPRESS, help="language for the course and the app")
+    run.add_argument(
+        "--lang", choices=("sv", "en"), default=argparse.SUPPRESS, help="language for the course and the app"
+    )
     return parser
 
 
@@ -108,7 +116,10 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContentError as err:
         for problem in err.problems:
             print(render_problem(problem), file=sys.stderr)
-        print(f"tillit: the course in {_shown(locations.course)} has problems; fix them and run `tillit check`.", file=sys.stderr)
+        print(
+            f"tillit: the course in {_shown(locations.course)} has problems; fix them and run `tillit check`.",
+            file=sys.stderr,
+        )
         return 2
     except TillitError as err:
         print(f"tillit: {err}", file=sys.stderr)

@@ -169,27 +169,36 @@ def _parse_toml(text: str, path: Path, rep: _Report, line_offset: int = 0) -> di
         return tomllib.loads(text)
     except (tomllib.TOMLDecodeError, RecursionError, ValueError) as err:
         message = str(err).split(" (at line")[0]
-        rep.add(path, _toml_error_line(err) + line_offset, f"TOML syntax error: {message}", "fix the TOML syntax on this line")
+        rep.add(
+            path,
+            _toml_error_line(err) + line_offset,
+            f"TOML syntax error: {message}",
+            "fix the TOML syntax on this line",
+        )
         return None
 
 
-def _str(data: dict[str, Any], key: str, path: Path, text: str, rep: _Report, start: int = 1, required: bool = True) -> str:
+def _str(
+    data: dict[str, Any], key: str, path: Path, text: str, rep: _Report, start: int = 1, required: bool = True
+) -> str:
     value = data.get(key)
     if value is None:
         if required:
-            rep.add(path, start, f"'{key}' is missing", f"add {key} = \"…\"")
+            rep.add(path, start, f"'{key}' is missing", f'add {key} = "…"')
         return ""
     if not isinstance(value, str) or not value.strip():
-        rep.add(path, _key_line(text, key, start), f"'{key}' should be non-empty text", f"write {key} = \"…\"")
+        rep.add(path, _key_line(text, key, start), f"'{key}' should be non-empty text", f'write {key} = "…"')
         return ""
     return value
 
 
-def _str_list(data: dict[str, Any], key: str, path: Path, text: str, rep: _Report, required: bool = False) -> tuple[str, ...]:
+def _str_list(
+    data: dict[str, Any], key: str, path: Path, text: str, rep: _Report, required: bool = False
+) -> tuple[str, ...]:
     value = data.get(key)
     if value is None:
         if required:
-            rep.add(path, 1, f"'{key}' is missing", f"add {key} = [\"…\"] with at least one item")
+            rep.add(path, 1, f"'{key}' is missing", f'add {key} = ["…"] with at least one item')
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
         rep.add(path, _key_line(text, key), f"'{key}' should be a list of non-empty texts", f'write {key} = ["…", "…"]')
@@ -202,7 +211,12 @@ def _str_list(data: dict[str, Any], key: str, path: Path, text: str, rep: _Repor
 def _prompts(data: dict[str, Any], key: str, path: Path, text: str, rep: _Report) -> tuple[Prompt, ...]:
     raw = data.get(key, [])
     if not isinstance(raw, list):
-        rep.add(path, _line_of(text, rf"^\s*\[\[?{key}"), f"'{key}' should be a list of [[{key}]] tables", f"write each one as [[{key}]] with id and text")
+        rep.add(
+            path,
+            _line_of(text, rf"^\s*\[\[?{key}"),
+            f"'{key}' should be a list of [[{key}]] tables",
+            f"write each one as [[{key}]] with id and text",
+        )
         return ()
     out: list[Prompt] = []
     seen: set[str] = set()
@@ -213,7 +227,12 @@ def _prompts(data: dict[str, Any], key: str, path: Path, text: str, rep: _Report
             continue
         pid = item.get("id")
         if not valid_id(pid):
-            rep.add(path, line, f"{key} {n + 1} has no valid id ({pid!r})", "use lower-case letters, digits and hyphens, e.g. id = \"own-workplace\"")
+            rep.add(
+                path,
+                line,
+                f"{key} {n + 1} has no valid id ({pid!r})",
+                'use lower-case letters, digits and hyphens, e.g. id = "own-workplace"',
+            )
             continue
         assert isinstance(pid, str)
         if pid in seen:
@@ -222,7 +241,7 @@ def _prompts(data: dict[str, Any], key: str, path: Path, text: str, rep: _Report
         seen.add(pid)
         body = item.get("text")
         if not isinstance(body, str) or not body.strip():
-            rep.add(path, line, f"{key} '{pid}' has no text", "add text = \"…\"")
+            rep.add(path, line, f"{key} '{pid}' has no text", 'add text = "…"')
             continue
         out.append(Prompt(pid, body))
     return tuple(out)
@@ -231,7 +250,9 @@ def _prompts(data: dict[str, Any], key: str, path: Path, text: str, rep: _Report
 def _split_front_matter(text: str, path: Path, rep: _Report) -> tuple[str, str, int] | None:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "+++":
-        rep.add(path, 1, "the lesson does not start with a +++ line", "start the file with +++, the front matter, then +++")
+        rep.add(
+            path, 1, "the lesson does not start with a +++ line", "start the file with +++, the front matter, then +++"
+        )
         return None
     for i in range(1, len(lines)):
         if lines[i].strip() == "+++":
@@ -254,7 +275,12 @@ def _read_lesson(path: Path, lesson_id: str, lang: str, rep: _Report) -> Lesson 
         return None
     shown = "\n" + front  # line numbers in `shown` match the file's (line 1 is +++)
     if data.get("id") != lesson_id:
-        rep.add(path, _key_line(shown, "id"), f"id is {data.get('id')!r} but the file is named {lesson_id}.md", f'set id = "{lesson_id}" or rename the file')
+        rep.add(
+            path,
+            _key_line(shown, "id"),
+            f"id is {data.get('id')!r} but the file is named {lesson_id}.md",
+            f'set id = "{lesson_id}" or rename the file',
+        )
     title = _str(data, "title", path, shown, rep)
     summary = _str(data, "summary", path, shown, rep)
     minutes = data.get("minutes")
@@ -262,7 +288,12 @@ def _read_lesson(path: Path, lesson_id: str, lang: str, rep: _Report) -> Lesson 
         rep.add(path, 1, "'minutes' is missing", "add minutes = 10 (the reading time)")
         minutes = 0
     elif not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 600:
-        rep.add(path, _key_line(shown, "minutes"), "'minutes' should be a whole number of minutes", "write e.g. minutes = 10")
+        rep.add(
+            path,
+            _key_line(shown, "minutes"),
+            "'minutes' should be a whole number of minutes",
+            "write e.g. minutes = 10",
+        )
         minutes = 0
     objectives = _str_list(data, "objectives", path, shown, rep, required=True)
     key_points = _str_list(data, "key_points", path, shown, rep)
@@ -273,7 +304,12 @@ def _read_lesson(path: Path, lesson_id: str, lang: str, rep: _Report) -> Lesson 
         rep.add(path, 1, "the lesson has no reflection prompt", 'add [[prompt]] with id = "…" and text = "…"')
     discussions = _prompts(data, "discussion", path, shown, rep)
     if not body.strip():
-        rep.add(path, body_line, "the lesson has no text after the front matter", "write the lesson in Markdown below the second +++")
+        rep.add(
+            path,
+            body_line,
+            "the lesson has no text after the front matter",
+            "write the lesson in Markdown below the second +++",
+        )
     if len(rep.problems) > before:
         return None
     return Lesson(
@@ -291,12 +327,27 @@ def _read_quiz(path: Path, lesson_id: str, lang: str, rep: _Report) -> Quiz | No
     if data is None:
         return None
     if data.get("schema") != CONTENT_SCHEMA:
-        rep.add(path, _key_line(text, "schema"), f"schema should be {CONTENT_SCHEMA}", f"write schema = {CONTENT_SCHEMA} at the top")
+        rep.add(
+            path,
+            _key_line(text, "schema"),
+            f"schema should be {CONTENT_SCHEMA}",
+            f"write schema = {CONTENT_SCHEMA} at the top",
+        )
     if data.get("lesson") != lesson_id:
-        rep.add(path, _key_line(text, "lesson"), f"lesson is {data.get('lesson')!r} but the file is named {lesson_id}.toml", f'set lesson = "{lesson_id}"')
+        rep.add(
+            path,
+            _key_line(text, "lesson"),
+            f"lesson is {data.get('lesson')!r} but the file is named {lesson_id}.toml",
+            f'set lesson = "{lesson_id}"',
+        )
     pass_mark = data.get("pass_mark")
     if isinstance(pass_mark, bool) or not isinstance(pass_mark, int | float) or not 0 < pass_mark <= 1:
-        rep.add(path, _key_line(text, "pass_mark"), "pass_mark should be a share between 0 and 1", "write e.g. pass_mark = 0.8")
+        rep.add(
+            path,
+            _key_line(text, "pass_mark"),
+            "pass_mark should be a share between 0 and 1",
+            "write e.g. pass_mark = 0.8",
+        )
         pass_mark = 1.0
     raw = data.get("question")
     if not isinstance(raw, list) or not raw:
@@ -325,13 +376,23 @@ def _read_question(item: object, n: int, line: int, path: Path, text: str, rep: 
         return None
     qid = item.get("id")
     if not valid_id(qid):
-        rep.add(path, line, f"{label} has no valid id ({qid!r})", 'use lower-case letters, digits and hyphens, e.g. id = "first-step"')
+        rep.add(
+            path,
+            line,
+            f"{label} has no valid id ({qid!r})",
+            'use lower-case letters, digits and hyphens, e.g. id = "first-step"',
+        )
         return None
     assert isinstance(qid, str)
     label = f"question '{qid}'"
     kind = item.get("kind")
     if kind not in KINDS:
-        rep.add(path, _key_line(text, "kind", line), f"{label} has kind {kind!r}", "use kind = \"single\", \"multiple\" or \"true_false\"")
+        rep.add(
+            path,
+            _key_line(text, "kind", line),
+            f"{label} has kind {kind!r}",
+            'use kind = "single", "multiple" or "true_false"',
+        )
         return None
     qtext = item.get("text")
     if not isinstance(qtext, str) or not qtext.strip():
@@ -344,7 +405,12 @@ def _read_question(item: object, n: int, line: int, path: Path, text: str, rep: 
     if kind == "true_false":
         answer, explain = item.get("answer"), item.get("explain")
         if "option" in item:
-            rep.add(path, line, f"{label} is true_false but has options", "remove its [[question.option]] tables, or change its kind")
+            rep.add(
+                path,
+                line,
+                f"{label} is true_false but has options",
+                "remove its [[question.option]] tables, or change its kind",
+            )
         if not isinstance(answer, bool):
             rep.add(path, line, f"{label} has no answer = true or false", "add answer = true or answer = false")
             return None
@@ -357,7 +423,12 @@ def _read_question(item: object, n: int, line: int, path: Path, text: str, rep: 
         return None
     correct = sum(o.correct for o in options)
     if kind == "single" and correct != 1:
-        rep.add(path, line, f"{label} is single choice but has {correct} correct options", "mark exactly one option correct = true")
+        rep.add(
+            path,
+            line,
+            f"{label} is single choice but has {correct} correct options",
+            "mark exactly one option correct = true",
+        )
         return None
     if kind == "multiple" and correct < 1:
         rep.add(path, line, f"{label} has no correct option", "mark at least one option correct = true")
@@ -367,14 +438,24 @@ def _read_question(item: object, n: int, line: int, path: Path, text: str, rep: 
 
 def _read_options(raw: object, label: str, line: int, path: Path, text: str, rep: _Report) -> tuple[Option, ...] | None:
     if not isinstance(raw, list) or len(raw) < 2:
-        rep.add(path, line, f"{label} needs at least two options", "add [[question.option]] tables with id, text, correct and explain")
+        rep.add(
+            path,
+            line,
+            f"{label} needs at least two options",
+            "add [[question.option]] tables with id, text, correct and explain",
+        )
         return None
     out: list[Option] = []
     ok = True
     for m, opt in enumerate(raw):
         oline = _line_of(text, r"^\s*\[\[question\.option\]\]", start=line, nth=m)
         if not isinstance(opt, dict) or not valid_id(opt.get("id")):
-            rep.add(path, oline, f"option {m + 1} of {label} has no valid id", 'add id = "…" (lower-case letters, digits, hyphens)')
+            rep.add(
+                path,
+                oline,
+                f"option {m + 1} of {label} has no valid id",
+                'add id = "…" (lower-case letters, digits, hyphens)',
+            )
             ok = False
             continue
         oid = str(opt["id"])
@@ -386,10 +467,20 @@ def _read_options(raw: object, label: str, line: int, path: Path, text: str, rep
             rep.add(path, oline, f"option '{oid}' of {label} has no text", 'add text = "…"')
             ok = False
         if not isinstance(correct, bool):
-            rep.add(path, oline, f"option '{oid}' of {label} has no correct = true/false", "add correct = true or correct = false")
+            rep.add(
+                path,
+                oline,
+                f"option '{oid}' of {label} has no correct = true/false",
+                "add correct = true or correct = false",
+            )
             ok = False
         if not isinstance(explain, str) or not explain.strip():
-            rep.add(path, oline, f"option '{oid}' of {label} has no explain", 'add explain = "…" saying why it is right or wrong')
+            rep.add(
+                path,
+                oline,
+                f"option '{oid}' of {label} has no explain",
+                'add explain = "…" saying why it is right or wrong',
+            )
             ok = False
         if ok:
             out.append(Option(oid, str(otext), bool(correct), str(explain)))
@@ -399,7 +490,12 @@ def _read_options(raw: object, label: str, line: int, path: Path, text: str, rep
 def _read_manifest(root: Path, rep: _Report) -> dict[str, Any] | None:
     path = root / "lessons" / "course.toml"
     if not path.is_file():
-        rep.add(path, 1, "there is no course manifest", "create lessons/course.toml (see docs/authoring.md), or point --course at a course folder")
+        rep.add(
+            path,
+            1,
+            "there is no course manifest",
+            "create lessons/course.toml (see docs/authoring.md), or point --course at a course folder",
+        )
         return None
     text = _read_text(path, rep)
     if text is None:
@@ -411,14 +507,21 @@ def _read_manifest(root: Path, rep: _Report) -> dict[str, Any] | None:
     return data
 
 
-def _lang_table(data: dict[str, Any], key: str, langs: Sequence[str], path: Path, text: str, rep: _Report) -> dict[str, str]:
+def _lang_table(
+    data: dict[str, Any], key: str, langs: Sequence[str], path: Path, text: str, rep: _Report
+) -> dict[str, str]:
     table = data.get(key)
     if not isinstance(table, dict):
         rep.add(path, 1, f"[{key}] is missing", f"add a [{key}] table with one line per language")
         return {}
     for lang in langs:
         if not isinstance(table.get(lang), str) or not table[lang].strip():
-            rep.add(path, _line_of(text, rf"^\s*\[{key}\]"), f"[{key}] has no text for '{lang}'", f'add {lang} = "…" under [{key}]')
+            rep.add(
+                path,
+                _line_of(text, rf"^\s*\[{key}\]"),
+                f"[{key}] has no text for '{lang}'",
+                f'add {lang} = "…" under [{key}]',
+            )
     return {k: v for k, v in table.items() if isinstance(v, str)}
 
 
@@ -430,22 +533,51 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
     mpath = root / "lessons" / "course.toml"
     mtext: str = manifest["_text"]
     if manifest.get("schema") != CONTENT_SCHEMA:
-        rep.add(mpath, _key_line(mtext, "schema"), f"schema should be {CONTENT_SCHEMA}", f"write schema = {CONTENT_SCHEMA} at the top")
+        rep.add(
+            mpath,
+            _key_line(mtext, "schema"),
+            f"schema should be {CONTENT_SCHEMA}",
+            f"write schema = {CONTENT_SCHEMA} at the top",
+        )
     course_id = manifest.get("id")
     if not valid_id(course_id):
-        rep.add(mpath, _key_line(mtext, "id"), "the course has no valid id", 'write id = "my-course" (lower-case letters, digits, hyphens)')
+        rep.add(
+            mpath,
+            _key_line(mtext, "id"),
+            "the course has no valid id",
+            'write id = "my-course" (lower-case letters, digits, hyphens)',
+        )
     langs = manifest.get("languages")
-    if not isinstance(langs, list) or not langs or not all(isinstance(x, str) and re.fullmatch(r"[a-z]{2,3}", x) for x in langs):
-        rep.add(mpath, _key_line(mtext, "languages"), "'languages' should list language codes", 'write languages = ["sv", "en"]')
+    if (
+        not isinstance(langs, list)
+        or not langs
+        or not all(isinstance(x, str) and re.fullmatch(r"[a-z]{2,3}", x) for x in langs)
+    ):
+        rep.add(
+            mpath,
+            _key_line(mtext, "languages"),
+            "'languages' should list language codes",
+            'write languages = ["sv", "en"]',
+        )
         langs = []
     lesson_ids = manifest.get("lessons")
     if not isinstance(lesson_ids, list) or not lesson_ids:
-        rep.add(mpath, _key_line(mtext, "lessons"), "'lessons' should list the lesson ids in course order", 'write lessons = ["first-lesson", "second-lesson"]')
+        rep.add(
+            mpath,
+            _key_line(mtext, "lessons"),
+            "'lessons' should list the lesson ids in course order",
+            'write lessons = ["first-lesson", "second-lesson"]',
+        )
         lesson_ids = []
     ok_ids: list[str] = []
     for lid in lesson_ids:
         if not valid_id(lid):
-            rep.add(mpath, _key_line(mtext, "lessons"), f"lesson id {lid!r} is not a valid id", "use lower-case letters, digits and hyphens")
+            rep.add(
+                mpath,
+                _key_line(mtext, "lessons"),
+                f"lesson id {lid!r} is not a valid id",
+                "use lower-case letters, digits and hyphens",
+            )
         elif lid in ok_ids:
             rep.add(mpath, _key_line(mtext, "lessons"), f"lesson '{lid}' is listed twice", "list each lesson once")
         else:
@@ -461,7 +593,12 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
         for lid in ok_ids:
             lpath = root / "lessons" / lang / f"{lid}.md"
             if not lpath.is_file():
-                rep.add(mpath, _key_line(mtext, "lessons"), f"lesson '{lid}' has no {lang} file (lessons/{lang}/{lid}.md)", f"write lessons/{lang}/{lid}.md, or remove '{lid}' from lessons")
+                rep.add(
+                    mpath,
+                    _key_line(mtext, "lessons"),
+                    f"lesson '{lid}' has no {lang} file (lessons/{lang}/{lid}.md)",
+                    f"write lessons/{lang}/{lid}.md, or remove '{lid}' from lessons",
+                )
                 continue
             lesson = _read_lesson(lpath, lid, lang, rep)
             if lesson is not None:
@@ -475,13 +612,16 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
             d = root / folder / lang
             for extra in sorted(d.glob(f"*{suffix}")) if d.is_dir() else []:
                 if extra.stem not in ok_ids:
-                    rep.add(extra, 1, f"'{extra.stem}' is not in the course's lesson list", f"add \"{extra.stem}\" to lessons in lessons/course.toml, or remove the file")
+                    rep.add(
+                        extra,
+                        1,
+                        f"'{extra.stem}' is not in the course's lesson list",
+                        f'add "{extra.stem}" to lessons in lessons/course.toml, or remove the file',
+                    )
     _check_parity(langs, ok_ids, lessons, quizzes, root, rep)
     if rep.problems:
         return None, rep.problems
-    course = Course(
-        root, str(course_id), tuple(langs), tuple(ok_ids), titles, descriptions, source, lessons, quizzes
-    )
+    course = Course(root, str(course_id), tuple(langs), tuple(ok_ids), titles, descriptions, source, lessons, quizzes)
     return course, []
 
 
@@ -515,23 +655,41 @@ def _check_parity(
         for lang in langs[1:]:
             other = lessons.get((lid, lang))
             if base is not None and other is not None:
-                for what, a, b in (("prompt", base.prompts, other.prompts), ("discussion", base.discussions, other.discussions)):
+                for what, a, b in (
+                    ("prompt", base.prompts, other.prompts),
+                    ("discussion", base.discussions, other.discussions),
+                ):
                     if [p.id for p in a] != [p.id for p in b]:
                         line = _id_line(other.path, _first_difference([p.id for p in a], [p.id for p in b]))
-                        rep.add(other.path, line, f"its {what} ids differ from the {first} lesson's", f"use the same {what} ids in the same order in every language")
+                        rep.add(
+                            other.path,
+                            line,
+                            f"its {what} ids differ from the {first} lesson's",
+                            f"use the same {what} ids in the same order in every language",
+                        )
             bq, oq = quizzes.get((lid, first)), quizzes.get((lid, lang))
             qpath = root / "quizzes" / lang / f"{lid}.toml"
             if (bq is None) != (oq is None) and (bq or oq):
                 missing = lang if oq is None else first
                 if (root / "quizzes" / missing / f"{lid}.toml").exists():
                     continue  # that file has problems of its own, already reported
-                rep.add(root / "quizzes" / missing / f"{lid}.toml", 1, f"lesson '{lid}' has a quiz in one language but not in {missing}", "write the quiz in every language, or in none")
+                rep.add(
+                    root / "quizzes" / missing / f"{lid}.toml",
+                    1,
+                    f"lesson '{lid}' has a quiz in one language but not in {missing}",
+                    "write the quiz in every language, or in none",
+                )
             elif bq is not None and oq is not None:
                 shape = [(q.id, q.kind, [(o.id, o.correct) for o in q.options], q.answer) for q in bq.questions]
                 other_shape = [(q.id, q.kind, [(o.id, o.correct) for o in q.options], q.answer) for q in oq.questions]
                 if shape != other_shape:
                     line = _id_line(qpath, _first_difference(shape, other_shape, [q.id for q in oq.questions]))
-                    rep.add(qpath, line, f"its questions differ from the {first} quiz (ids, kinds, options or answers)", "use the same question ids, kinds, option ids and correct answers in the same order in every language")
+                    rep.add(
+                        qpath,
+                        line,
+                        f"its questions differ from the {first} quiz (ids, kinds, options or answers)",
+                        "use the same question ids, kinds, option ids and correct answers in the same order in every language",
+                    )
 
 
 def check_course(root: Path) -> list[Problem]:

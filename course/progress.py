@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
@@ -19,7 +19,7 @@ VIEWS = ("lesson", "quiz", "reflect")
 
 def now() -> datetime:
     """The current time, aware, in the local time zone, to the second."""
-    return datetime.now(timezone.utc).astimezone().replace(microsecond=0)
+    return datetime.now(UTC).astimezone().replace(microsecond=0)
 
 
 @dataclass(frozen=True)
@@ -130,7 +130,7 @@ def _parse_progress(data: dict[str, Any], path: Path) -> Progress:
     settings = storage.want_table(data, "settings", path)
     language = settings.get("language")
     theme = settings.get("theme")
-    if language is not None and not isinstance(language, str) or theme is not None and not isinstance(theme, str):
+    if (language is not None and not isinstance(language, str)) or (theme is not None and not isinstance(theme, str)):
         raise CorruptFileError(path, "'settings' should hold text")
     place = None
     raw_place = storage.want_table(data, "place", path)
@@ -140,7 +140,10 @@ def _parse_progress(data: dict[str, Any], path: Path) -> Progress:
         if not valid_id(lesson) or view not in VIEWS:
             raise CorruptFileError(path, "'place' names an unknown lesson or view")
         place = Place(
-            lesson, view, storage.want_int(raw_place, "scroll", path, 0), storage.want_int(raw_place, "question", path, 0)
+            lesson,
+            view,
+            storage.want_int(raw_place, "scroll", path, 0),
+            storage.want_int(raw_place, "question", path, 0),
         )
     lessons: dict[str, LessonState] = {}
     for lid, raw in storage.want_table(data, "lessons", path).items():
@@ -172,7 +175,12 @@ def _drop_none(d: dict[str, Any]) -> dict[str, Any]:
 def _dump_progress(p: Progress) -> dict[str, Any]:
     out: dict[str, Any] = {"settings": _drop_none({"language": p.language, "theme": p.theme})}
     if p.place is not None:
-        out["place"] = {"lesson": p.place.lesson, "view": p.place.view, "scroll": p.place.scroll, "question": p.place.question}
+        out["place"] = {
+            "lesson": p.place.lesson,
+            "view": p.place.view,
+            "scroll": p.place.scroll,
+            "question": p.place.question,
+        }
     out["lessons"] = {
         lid: _drop_none(
             {"status": s.status, "read_at": s.read_at, "completed_at": s.completed_at, "reset_at": s.reset_at}
@@ -205,18 +213,26 @@ class ProgressStore:
             return Progress()
 
     def update(self, change: Callable[[Progress], Progress]) -> Progress:
-        """Apply `change` to the latest saved progress and save it atomically under the lock."""
+        """Apply `change` to the latest saved progress and save it atomically under the lock.
+
+        When it cannot be saved (a full disk, a read-only folder) the change is kept for this
+        session and a notice says why; progress is never worth stopping the learner for.
+        """
         if self.read_only:
             self.current = change(self.current)
             return self.current
-        with storage.locked(self.root):
-            latest = self._load()
-            if self.read_only:  # a newer Tillit wrote the file since we read it: never overwrite it
-                self.current = change(self.current)
-                return self.current
-            updated = change(latest)
-            if updated != latest:
-                storage.write_toml(self.path, _dump_progress(updated))
+        try:
+            with storage.locked(self.root):
+                latest = self._load()
+                if self.read_only:  # a newer Tillit wrote the file since we read it: never overwrite it
+                    self.current = change(self.current)
+                    return self.current
+                updated = change(latest)
+                if updated != latest:
+                    storage.write_toml(self.path, _dump_progress(updated))
+        except StorageError as err:
+            updated = change(self.current)
+            note_once(self.notices, Notice("error", self.path, str(err)))
         self.current = updated
         return updated
 
@@ -284,10 +300,13 @@ class AttemptStore:
                     "lesson": lesson_id,
                     "attempt": [
                         {
-                            "started": a.started, "finished": a.finished, "points": a.points,
-                            "max_points": a.max_points, "passed": a.passed,
+                            "started": a.started,
+                            "finished": a.finished,
+                            "points": a.points,
+                            "max_points": a.max_points,
+                            "passed": a.passed,
                             "answers": {q: list(c) for q, c in a.answers.items()},
-                        }  # fmt: skip
+                        }
                         for a in attempts
                     ],
                 },

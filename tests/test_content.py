@@ -339,7 +339,7 @@ def test_bad_prompt_id(course_copy: Path, bad: str) -> None:
 
 def course_id_of_prompt(path: Path, n: int) -> str:
     """The id of the nth (1-based) [[prompt]] of a lesson file."""
-    ids = re.findall(r'\[\[prompt\]\]\nid = "([^"]+)"', path.read_text(encoding="utf-8"))
+    ids: list[str] = re.findall(r'\[\[prompt\]\]\nid = "([^"]+)"', path.read_text(encoding="utf-8"))
     return ids[n - 1]
 
 

@@ -159,7 +159,8 @@ def test_passing_the_quiz_completes_the_lesson(course: Course, data_dir: Path, s
     again = Study(course, data_dir)
     assert again.status(LESSON) == COMPLETED
     assert again.completed_count() == 1
-    assert again.continue_place() == Place(LESSON, "quiz", question=4), "continue goes to the last place"
+    last = len(course.quizzes[(LESSON, "en")].questions) - 1
+    assert again.continue_place() == Place(LESSON, "quiz", question=last), "continue goes to the last place"
     # A completed lesson stays completed when it is read again.
     again.mark_read(LESSON)
     assert again.status(LESSON) == COMPLETED
@@ -363,7 +364,7 @@ def test_a_failed_save_loses_no_earlier_reflection(
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
     with monkeypatch.context() as patch:
-        patch.setattr(storage.os, "write", no_space)
+        patch.setattr(os, "write", no_space)
         with pytest.raises(StorageError, match="free some disk space") as new_failed:
             study.save_reflection(LESSON, "professional-judgement", "Lost?", None)
         with pytest.raises(StorageError) as edit_failed:
@@ -385,10 +386,14 @@ def test_a_failed_progress_save_keeps_the_previous_file(
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
     with monkeypatch.context() as patch:
-        patch.setattr(storage.os, "replace", read_only)
-        with pytest.raises(StorageError, match="read-only"):
-            study.mark_read(SECOND)
+        patch.setattr(os, "replace", read_only)
+        study.mark_read(SECOND)  # the learner is not stopped: the change holds for this session
     assert (data_dir / "progress.toml").read_bytes() == before
+    assert study.status(SECOND) == "read"
+    errors = [n for n in study.notices if n.kind == "error"]
+    assert len(errors) == 1 and "read-only" in errors[0].detail
+    assert errors[0].path == data_dir / "progress.toml"
+    assert not list(data_dir.glob("*.tmp")) and not list(data_dir.glob(".*.tmp"))
 
 
 # --- unreadable files are moved aside, and everything else keeps working ---------------------------
@@ -488,8 +493,8 @@ def test_a_corrupt_reflection_is_moved_aside_and_the_others_still_list(
     again = Study(course, data_dir)
     assert [r.id for r in again.reflections(LESSON)] == [good.id]
     assert sorted((n.kind, n.path) for n in again.notices) == sorted([("moved", bad_path), ("moved", wrong_path)])
-    moved = {n.path: n.moved_to for n in again.notices}
-    assert moved[bad_path] is not None and moved[bad_path].read_bytes() == damaged
+    moved_to = next(n.moved_to for n in again.notices if n.path == bad_path)
+    assert moved_to is not None and moved_to.read_bytes() == damaged
     assert not bad_path.exists() and not wrong_path.exists()
 
 

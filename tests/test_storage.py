@@ -5,6 +5,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -209,7 +210,7 @@ def test_toml_like_text_never_escapes_as_anything_but_storage_error(tmp_path: Pa
 
 
 def test_move_aside_keeps_the_bytes_and_never_overwrites(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    monkeypatch.setattr(storage.time, "strftime", lambda fmt: "20250521-093000")  # every move in the same second
+    monkeypatch.setattr(time, "strftime", lambda fmt: "20250521-093000")  # every move in the same second
     path = tmp_path / "progress.toml"
     moved: list[Path] = []
     for n in range(3):
@@ -231,7 +232,7 @@ def test_move_aside_failure_is_a_storage_error(tmp_path: Path, monkeypatch: pyte
     def fail(src: object, dst: object) -> None:
         raise OSError(errno.EROFS, os.strerror(errno.EROFS))
 
-    monkeypatch.setattr(storage.os, "rename", fail)
+    monkeypatch.setattr(os, "rename", fail)
     with pytest.raises(StorageError, match="could not be moved aside"):
         storage.move_aside(path)
     assert path.read_bytes() == b"junk"
@@ -261,7 +262,7 @@ def test_a_failed_save_keeps_the_previous_file(
         raise OSError(code, os.strerror(code))
 
     with monkeypatch.context() as patch:
-        patch.setattr(storage.os, call, fail)
+        patch.setattr(os, call, fail)
         with pytest.raises(StorageError) as caught:
             storage.write_toml(path, {"text": "the new entry"})
     message = str(caught.value)
@@ -279,7 +280,7 @@ def test_an_oserror_without_errno_still_gives_a_sentence(folder: Path, monkeypat
         raise OSError("the disk went away")
 
     with monkeypatch.context() as patch:
-        patch.setattr(storage.os, "fsync", fail)
+        patch.setattr(os, "fsync", fail)
         with pytest.raises(StorageError) as caught:
             storage.write_toml(path, {"a": 1})
     assert "the disk went away" in str(caught.value)
@@ -296,7 +297,7 @@ def test_no_room_for_a_temp_file(folder: Path, monkeypatch: pytest.MonkeyPatch) 
     def fail(*args: object, **kwargs: object) -> Any:
         raise OSError(errno.ENOSPC, os.strerror(errno.ENOSPC))
 
-    monkeypatch.setattr(storage.tempfile, "mkstemp", fail)
+    monkeypatch.setattr(tempfile, "mkstemp", fail)
     with pytest.raises(StorageError, match="free some disk space"):
         storage.write_toml(path, {"a": 2})
     assert path.read_bytes() == before
@@ -311,7 +312,7 @@ def test_an_interrupted_save_keeps_the_previous_file(folder: Path, monkeypatch: 
         raise KeyboardInterrupt
 
     with monkeypatch.context() as patch:
-        patch.setattr(storage.os, "fsync", interrupt)
+        patch.setattr(os, "fsync", interrupt)
         with pytest.raises(KeyboardInterrupt):
             storage.write_toml(path, {"a": 2})
     assert path.read_bytes() == before

@@ -19,7 +19,6 @@ async def test_whole_path_and_continue_after_restart(course: Course, data_dir: P
     assert quiz is not None
     first = quiz.questions[0]
     wrong = next(o for o in first.options if not o.correct)
-    right = next(o for o in first.options if o.correct)
     wrong_n = first.options.index(wrong) + 1
     right_second = quiz.questions[1]
 
@@ -133,7 +132,7 @@ async def test_finishing_the_quiz_completes_the_lesson_and_keeps_every_attempt(c
             text = screen_text(app)
             assert "Score: 5 of 5 points (100%)" in text
             assert "✓ Passed – the lesson is completed." in text
-        assert f"Attempts so far: 2 · best: 5/5" in screen_text(app)
+        assert "Attempts so far: 2 · best: 5/5" in screen_text(app)
         attempts = read(data_dir / "attempts" / "trust-culture.toml")["attempt"]
         assert len(attempts) == 2 and all(a["passed"] for a in attempts)
         assert read(data_dir / "progress.toml")["lessons"]["trust-culture"]["status"] == "completed"

@@ -86,6 +86,8 @@ class TillitApp(App[None]):
             self.theme = saved_theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         self.show_notices()
+        # Stores add notices as they meet trouble (a file moved aside, a save refused); tell the learner soon.
+        self.set_interval(0.5, self.show_notices)
 
     def _remember_theme(self, theme: Theme) -> None:
         if theme.name != self.study.progress.current.theme:
@@ -99,7 +101,9 @@ class TillitApp(App[None]):
 
     def notice_text(self, notice: Notice) -> str:
         """A notice as one sentence in the learner's language."""
-        return tr(f"notice.{notice.kind}", self.study.lang, path=notice.path, detail=notice.detail, moved_to=notice.moved_to)
+        return tr(
+            f"notice.{notice.kind}", self.study.lang, path=notice.path, detail=notice.detail, moved_to=notice.moved_to
+        )
 
     # --- navigation ----------------------------------------------------------------------------------
 
@@ -152,9 +156,13 @@ class TillitApp(App[None]):
 
         def section(title: str, bindings: Iterable[Binding]) -> None:
             lines.append(title)
-            seen: set[str] = set()
+            seen: set[tuple[str, str]] = set()
             for binding in bindings:
+                if not binding.description:
+                    continue
                 label = tr(binding.description, lang) if binding.description.startswith("key.") else binding.description
+                if binding.action == "language":
+                    label = tr("cmd.language", lang)
                 key = binding.key_display or self.get_key_display(binding)
                 if binding.action.startswith("choose"):
                     key, label = "1–9", tr("key.choose", lang)
@@ -177,7 +185,10 @@ class TillitApp(App[None]):
         src = course.source
         body = [course.descriptions.get(lang) or course.descriptions.get(course.languages[0], "")]
         if src:
-            body += ["", tr("about.source", lang, **{k: src.get(k, "") for k in ("author", "title", "publisher", "date")})]
+            body += [
+                "",
+                tr("about.source", lang, **{k: src.get(k, "") for k in ("author", "title", "publisher", "date")}),
+            ]
         body += ["", tr("about.data", lang, path=self.study.data_dir), "", f"Tillit {__version__}"]
         self.push_screen(TextDialog(course.title(lang), "\n".join(body), lang))
 

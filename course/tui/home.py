@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
+from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
 from textual.content import Content
-from rich.text import Text
 from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, Static
 
 from course.progress import Place
@@ -45,7 +45,9 @@ class HomeScreen(TillitScreen):
         yield Header()
         yield Button("", id="continue", variant="primary")
         with Horizontal(id="overall"):
-            yield ProgressBar(total=len(study.course.lesson_ids), show_eta=False, show_percentage=False, id="overall-bar")
+            yield ProgressBar(
+                total=len(study.course.lesson_ids), show_eta=False, show_percentage=False, id="overall-bar"
+            )
             yield Static(id="overall-text")
         table: DataTable[Text] = DataTable(id="lessons", cursor_type="row", zebra_stripes=True)
         yield table

@@ -59,7 +59,7 @@ class LessonView(MarkdownViewer):
         self.restored = False
         self.announced = False
 
-    async def _on_mount(self, _: Mount) -> None:
+    async def _on_mount(self, _: Mount) -> None:  # type: ignore[override]  # MarkdownViewer's is async
         await super()._on_mount(_)
         self.call_after_refresh(self._restore)
 

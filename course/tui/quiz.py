@@ -8,6 +8,7 @@ from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
 from textual.widgets import Button, Checkbox, Footer, Header, RadioButton, RadioSet, Static
 
+from course.errors import TillitError
 from course.progress import Place
 from course.quiz import Option, Question, Quiz, QuizResult
 from course.tui.base import TillitScreen
@@ -103,7 +104,9 @@ class QuizScreen(TillitScreen):
             return
         right = q.is_correct(self.chosen)
         yield Static(
-            Content(self.t("quiz.right" if right else "quiz.wrong")), id="verdict", classes="right" if right else "wrong"
+            Content(self.t("quiz.right" if right else "quiz.wrong")),
+            id="verdict",
+            classes="right" if right else "wrong",
         )
         for n, o in enumerate(choices, 1):
             picked = o.id in self.chosen
@@ -124,7 +127,9 @@ class QuizScreen(TillitScreen):
         result = self.result
         assert result is not None
         percent = round(100 * result.share)
-        yield Static(Content(self.t("quiz.score", points=result.points, max=result.max_points, percent=percent)), id="score")
+        yield Static(
+            Content(self.t("quiz.score", points=result.points, max=result.max_points, percent=percent)), id="score"
+        )
         if result.passed:
             yield Static(Content(self.t("quiz.passed")), id="pass", classes="right")
         else:
@@ -222,7 +227,12 @@ class QuizScreen(TillitScreen):
 
     async def finish(self) -> None:
         self.all_answered = False
-        self.result, _attempt = self.study.finish_quiz(self.lesson_id)
+        try:
+            self.result, _attempt = self.study.finish_quiz(self.lesson_id)
+        except TillitError as err:
+            # The answers stay in the attempt in progress; finishing again later saves them.
+            self.notify(self.t("notice.save_failed", detail=str(err)), severity="error", timeout=20, markup=False)
+            return
         self.study.go(Place(self.lesson_id, "lesson"))
         self.phase = "result"
         await self.redraw()

@@ -37,6 +37,7 @@ class ReflectScreen(TillitScreen):
         self.dirty = False
         self.status = ""
         self._loading = False
+        self.saved: list[Reflection] = []
 
     # --- drawing -----------------------------------------------------------------------------------
 
@@ -45,7 +46,10 @@ class ReflectScreen(TillitScreen):
         if lesson.prompt(self.prompt_id) is None:
             self.prompt_id = lesson.prompts[0].id
         yield Header()
-        tabs = [Tab(self.t("reflect.prompt", n=n, total=len(lesson.prompts)), id=f"p-{p.id}") for n, p in enumerate(lesson.prompts, 1)]
+        tabs = [
+            Tab(self.t("reflect.prompt", n=n, total=len(lesson.prompts)), id=f"p-{p.id}")
+            for n, p in enumerate(lesson.prompts, 1)
+        ]
         yield Tabs(*tabs, active=f"p-{self.prompt_id}", id="prompt-tabs")
         yield Static(Content(self.prompt_text()), id="prompt-text")
         area = TextArea(self.text, id="editor", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
@@ -59,7 +63,6 @@ class ReflectScreen(TillitScreen):
     def prompt_text(self) -> str:
         lesson = self.study.course.lesson(self.lesson_id, self.study.lang)
         prompt = lesson.prompt(self.prompt_id) or lesson.prompts[0]
-        n = [p.id for p in lesson.prompts].index(prompt.id) + 1
         return prompt.text
 
     def status_line(self) -> str:
@@ -81,28 +84,43 @@ class ReflectScreen(TillitScreen):
         self.after_recompose()
 
     def after_recompose(self) -> None:
+        self.saved = self.study.reflections(self.lesson_id)
         self.fill_saved()
         self.query_one("#editor", TextArea).focus()
 
+    def saved_item(self, r: Reflection) -> ListItem:
+        """One line of the saved list: when, which prompt, and the first line of the text (literally)."""
+        order = [p.id for p in self.study.course.lesson(self.lesson_id, self.study.lang).prompts]
+        first = next((line for line in r.text.splitlines() if line.strip()), "")
+        when = self.when(r.created)
+        if r.updated.replace(second=0) != r.created.replace(second=0):
+            when += f" ({self.t('reflect.edited', when=self.when(r.updated))})"
+        n = order.index(r.prompt) + 1 if r.prompt in order else "?"
+        return ListItem(Label(Content(self.t("reflect.item", when=when, n=n, preview=first[:120]))), name=r.id)
+
+    def show_count(self) -> None:
+        count = len(self.saved)
+        self.query_one("#saved-title", Static).update(
+            Content(self.t("reflect.list", count=count) if count else self.t("reflect.none"))
+        )
+
     def fill_saved(self) -> None:
         """List the lesson's saved reflections, newest first."""
-        lesson = self.study.course.lesson(self.lesson_id, self.study.lang)
-        order = [p.id for p in lesson.prompts]
-        saved = self.study.reflections(self.lesson_id)
-        self.query_one("#saved-title", Static).update(
-            Content(self.t("reflect.list", count=len(saved)) if saved else self.t("reflect.none"))
-        )
+        self.show_count()
         view = self.query_one("#saved", ListView)
         view.clear()
-        for r in saved:
-            first = next((line for line in r.text.splitlines() if line.strip()), "")
-            preview = first[:120]
-            when = self.when(r.created)
-            if r.updated.replace(second=0) != r.created.replace(second=0):
-                when += f" ({self.t('reflect.edited', when=self.when(r.updated))})"
-            n = order.index(r.prompt) + 1 if r.prompt in order else "?"
-            item = ListItem(Label(Content(self.t("reflect.item", when=when, n=n, preview=preview))), name=r.id)
-            view.append(item)
+        view.extend(self.saved_item(r) for r in self.saved)
+
+    def put_first(self, reflection: Reflection) -> None:
+        """Move a just-saved reflection to the top of the list without reading the journal again."""
+        view = self.query_one("#saved", ListView)
+        old = next((i for i, r in enumerate(self.saved) if r.id == reflection.id), None)
+        if old is not None:
+            del self.saved[old]
+            view.pop(old)
+        self.saved.insert(0, reflection)
+        view.insert(0, [self.saved_item(reflection)])
+        self.show_count()
 
     def set_status(self, text: str) -> None:
         self.status = text
@@ -132,7 +150,7 @@ class ReflectScreen(TillitScreen):
             return False
         self.dirty = False
         self.set_status(self.t("reflect.saved", time=self.editing.updated.astimezone().strftime("%H:%M:%S")))
-        self.fill_saved()
+        self.put_first(self.editing)
         return True
 
     def autosave(self) -> None:
@@ -180,7 +198,7 @@ class ReflectScreen(TillitScreen):
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
         rid = event.item.name
-        found = next((r for r in self.study.reflections(self.lesson_id) if r.id == rid), None)
+        found = next((r for r in self.saved if r.id == rid), None)
         if found is not None:
             self.load(found)
 

@@ -1,0 +1,36 @@
+"""A few pictures at 80×24, compared byte for byte: home, a lesson, quiz feedback, the journal."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from textual.pilot import Pilot
+from textual.widgets import TextArea
+
+from course.content import Course
+from tests.tui_helpers import new_app
+
+SIZE = (80, 24)
+
+
+def test_home(course: Course, data_dir: Path, snap_compare: Any) -> None:
+    assert snap_compare(new_app(course, data_dir), terminal_size=SIZE)
+
+
+def test_lesson(course: Course, data_dir: Path, snap_compare: Any) -> None:
+    assert snap_compare(new_app(course, data_dir), press=["enter"], terminal_size=SIZE)
+
+
+def test_quiz_feedback(course: Course, data_dir: Path, snap_compare: Any) -> None:
+    assert snap_compare(new_app(course, data_dir), press=["q", "1", "enter"], terminal_size=SIZE)
+
+
+def test_reflection_swedish(course: Course, data_dir: Path, snap_compare: Any) -> None:
+    async def write(pilot: Pilot[None]) -> None:
+        await pilot.press("w")
+        await pilot.pause(0.2)
+        pilot.app.screen.query_one("#editor", TextArea).insert("Mest kontroll i dag: [bold] attester [/] överallt.")
+        await pilot.pause(0.1)
+
+    assert snap_compare(new_app(course, data_dir, lang="sv"), run_before=write, terminal_size=SIZE)

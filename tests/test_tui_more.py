@@ -1,0 +1,270 @@
+"""Pilot tests for everything around the main path: errors, language, resets, help, palette, themes, sizes."""
+
+from __future__ import annotations
+
+import errno
+import os
+from pathlib import Path
+
+import pytest
+from textual.widgets import TextArea
+
+from course.content import Course
+from course.tui.dialogs import ConfirmDialog, TextDialog
+from course.tui.home import HomeScreen
+from course.tui.lesson import LessonScreen
+from course.tui.quiz import QuizScreen
+from course.tui.reflect import ReflectScreen
+from tests.tui_helpers import journal_files, new_app, read, screen_text, toasts
+
+TRICKY = ["[bold]", "[/", "[0] x", "[link=https://x]y[/link]", "\x1b[31mred", "tab\there"]
+
+
+async def test_a_reflection_that_cannot_be_saved_stays_in_the_editor(
+    course: Course, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, ReflectScreen)
+
+        def full_disk(fd: int, data: object) -> int:
+            raise OSError(errno.ENOSPC, "No space left on device")
+
+        monkeypatch.setattr(os, "write", full_disk)
+        await pilot.press(*"words I must not lose")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        text = screen_text(app)
+        assert "✗ Not saved:" in text
+        assert "No space left on device" in text
+        assert screen.query_one("#editor", TextArea).text == "words I must not lose"
+        assert journal_files(data_dir) == []
+        # leaving is refused while the text is unsaved
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert app.screen is screen
+        # once there is space again, saving works and nothing was lost
+        monkeypatch.undo()
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert "✓ Saved" in screen_text(app)
+        files = journal_files(data_dir)
+        assert [read(f)["text"] for f in files] == ["words I must not lose"]
+        assert os.stat(files[0]).st_mode & 0o777 == 0o600
+        assert list(data_dir.rglob("*.tmp")) == []
+
+
+@pytest.mark.parametrize("tricky", TRICKY)
+async def test_reflection_text_is_shown_literally(course: Course, data_dir: Path, tricky: str) -> None:
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, ReflectScreen)
+        screen.query_one("#editor", TextArea).insert(f"before {tricky} after")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        assert read(journal_files(data_dir)[0])["text"] == f"before {tricky} after"
+        if "\x1b" not in tricky and "\t" not in tricky:
+            assert f"before {tricky} after" in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        await pilot.press("w")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ReflectScreen)
+        assert app.screen.saved[0].text == f"before {tricky} after"
+
+
+async def test_unreadable_progress_is_moved_aside_and_reported(course: Course, data_dir: Path) -> None:
+    data_dir.mkdir(parents=True)
+    broken = b'schema = 1\n[place]\nlesson = "trust-culture"\nview = '
+    (data_dir / "progress.toml").write_bytes(broken)
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        messages = toasts(app)
+        assert len(messages) == 1
+        assert "progress.toml could not be read" in messages[0]
+        moved = list(data_dir.glob("progress.toml.unreadable-*"))
+        assert len(moved) == 1 and moved[0].read_bytes() == broken
+        assert str(moved[0]) in messages[0]
+        # the course still works and saves a fresh file
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, LessonScreen)
+    assert read(data_dir / "progress.toml")["place"]["lesson"] == "trust-culture"
+
+
+async def test_switching_language_is_immediate_and_remembered(course: Course, data_dir: Path) -> None:
+    app = new_app(course, data_dir, lang=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Start: What characterises a trust culture?" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await pilot.press("f2")
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "Vad kännetecknar en tillitskultur?" in text
+        assert "Lektion 1 av 2" in text
+        assert "Tillbaka" in text  # the footer speaks Swedish too
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert "Fortsätt: Vad kännetecknar en tillitskultur?" in screen_text(app)
+        assert "0 av 2 lektioner klara" in screen_text(app)
+    assert read(data_dir / "progress.toml")["settings"]["language"] == "sv"
+    app = new_app(course, data_dir, lang=None)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "Fortsätt" in screen_text(app)
+
+
+async def test_reset_asks_first_and_never_touches_the_journal(course: Course, data_dir: Path) -> None:
+    app = new_app(course, data_dir)
+    study = app.study
+    study.mark_read("trust-culture")
+    study.save_reflection("trust-culture", "trust-and-control-week", "keep me", None)
+    before = {f: f.read_bytes() for f in journal_files(data_dir)}
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert "◐ Read" in screen_text(app)
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ConfirmDialog)
+        assert "Your reflections and earlier attempts are kept" in app.screen.question
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, HomeScreen)
+        assert "◐ Read" in screen_text(app)
+        await pilot.press("r")
+        await pilot.pause(0.1)
+        await pilot.press("y")
+        await pilot.pause(0.2)
+        assert "◐ Read" not in screen_text(app)
+        assert "has been reset" in toasts(app)[-1]
+        await pilot.press("R")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.click("#yes")
+        await pilot.pause(0.2)
+    assert {f: f.read_bytes() for f in journal_files(data_dir)} == before
+    assert read(data_dir / "progress.toml")["lessons"]["trust-culture"]["status"] == "not_started"
+
+
+async def test_help_lists_every_key(course: Course, data_dir: Path) -> None:
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(100, 50)) as pilot:
+        await pilot.pause()
+        await pilot.press("f1")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, TextDialog)
+        body = app.screen.body
+        for expected in (
+            "^s ",
+            "Save",
+            "^t ",
+            "Next prompt",
+            "Hint",
+            "1–9",
+            "Contents",
+            "Reset all",
+            "Switch language",
+        ):
+            assert expected in body, expected
+        for screen_cls in (HomeScreen, LessonScreen, QuizScreen, ReflectScreen):
+            for _key, binding in screen_cls._merged_bindings or []:
+                if binding.description.startswith("key.") and not binding.action.startswith("choose"):
+                    assert f"  {app.get_key_display(binding):<10} " in body, binding.key
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, HomeScreen)
+
+
+async def test_command_palette_opens_any_lesson(course: Course, data_dir: Path) -> None:
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("ctrl+p")
+        await pilot.pause(0.2)
+        await pilot.press(*"open lesson seven")
+        await pilot.pause(0.5)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, LessonScreen)
+        assert app.screen.lesson_id == "seven-manager-behaviours"
+
+
+async def test_theme_is_remembered(course: Course, data_dir: Path) -> None:
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        app.theme = "nord"
+        await pilot.pause(0.1)
+    assert read(data_dir / "progress.toml")["settings"]["theme"] == "nord"
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.theme == "nord"
+
+
+async def test_quiz_hint_and_empty_answer(course: Course, data_dir: Path) -> None:
+    quiz = course.quiz("trust-culture", "en")
+    assert quiz is not None
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await pilot.pause(0.1)
+        assert "Choose an answer first" in toasts(app)[-1]
+        await pilot.press("h")
+        await pilot.pause(0.1)
+        hint = quiz.questions[0].hint
+        assert hint
+        shown = " ".join(screen_text(app).split())
+        assert f"Hint: {' '.join(hint.split()[:4])}" in shown
+
+
+async def test_mouse_works(course: Course, data_dir: Path) -> None:
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.click("#continue")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, LessonScreen)
+
+
+@pytest.mark.parametrize("size", [(40, 12), (80, 24), (132, 43), (250, 70)])
+async def test_every_screen_at_every_size(course: Course, data_dir: Path, size: tuple[int, int]) -> None:
+    app = new_app(course, data_dir)
+    async with app.run_test(size=size) as pilot:
+        await pilot.pause()
+        for keys in (["enter"], ["q"], ["1", "enter"], ["escape", "w"], ["f1"], ["escape", "escape", "escape"]):
+            await pilot.press(*keys)
+            await pilot.pause(0.15)
+        assert isinstance(app.screen, HomeScreen)
+        await pilot.resize_terminal(60, 20)
+        await pilot.pause(0.1)
+        assert "Trust" in screen_text(app)
+
+
+async def test_no_color_is_respected(course: Course, data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("NO_COLOR", "1")
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert app.no_color
+        await pilot.press("q")
+        await pilot.pause(0.2)
+        await pilot.press("1", "enter")
+        await pilot.pause(0.2)
+        text = screen_text(app)
+        # right and wrong are told in symbols and words, not colour alone
+        assert ("✓ Right!" in text) or ("✗ Not quite." in text)
