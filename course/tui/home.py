@@ -91,7 +91,7 @@ class HomeScreen(TillitScreen):
         statuses = [self.t(f"status.{s}") for s in ("not_started", "read", "completed")]
         status_width = max(len(s) for s in statuses)
         # The title takes what is left, so the table fits 80 columns and uses a wide terminal.
-        title_width = max(20, self.app.size.width - status_width - 3 - 5 - 4 - 14)
+        title_width = max(20, self.app.size.width - (2 + status_width + 5 + 3) - 2 * 5 - 3)
         table.add_column("#", key="n", width=2)
         table.add_column(self.t("home.col.lesson"), key="title", width=title_width)
         table.add_column(self.t("home.col.status"), key="status", width=status_width)

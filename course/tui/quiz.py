@@ -14,6 +14,22 @@ from course.quiz import Option, Question, Quiz, QuizResult
 from course.tui.base import TillitScreen
 
 
+class MarkedRadio(RadioButton):
+    """A radio button whose mark is blank when not chosen, so the choice shows without colour (NO_COLOR)."""
+
+    def render(self) -> Content:
+        self.BUTTON_INNER = "●" if self.value else " "
+        return super().render()
+
+
+class MarkedCheckbox(Checkbox):
+    """A checkbox whose mark is blank when not ticked, so the choice shows without colour (NO_COLOR)."""
+
+    def render(self) -> Content:
+        self.BUTTON_INNER = "X" if self.value else " "
+        return super().render()
+
+
 class QuizScreen(TillitScreen):
     """A quiz in three phases: ask, feedback, result."""
 
@@ -93,11 +109,11 @@ class QuizScreen(TillitScreen):
             if q.kind == "multiple":
                 with Vertical(id="options"):
                     for o, label in zip(choices, labels, strict=True):
-                        yield Checkbox(label, o.id in self.chosen, name=o.id)
+                        yield MarkedCheckbox(label, o.id in self.chosen, name=o.id)
             else:
                 with RadioSet(id="options"):
                     for o, label in zip(choices, labels, strict=True):
-                        yield RadioButton(label, o.id in self.chosen, name=o.id)
+                        yield MarkedRadio(label, o.id in self.chosen, name=o.id)
             if self.hint_shown:
                 yield Static(Content(self.t("quiz.hint", hint=q.hint) if q.hint else self.t("quiz.no_hint")), id="hint")
             yield Button(self.t("quiz.check") + " ⏎", id="check", variant="primary")
