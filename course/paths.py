@@ -28,7 +28,7 @@ def is_source_checkout() -> bool:
 
 def builtin_course_dir() -> Path:
     """The built-in course: the wheel's bundled copy, else the checkout's own folders."""
-    bundled = PACKAGE_DIR / "content"
+    bundled = PACKAGE_DIR / "builtin"
     if (bundled / "lessons" / "course.toml").is_file():
         return bundled
     return SOURCE_ROOT
