@@ -392,7 +392,7 @@ def report_journal(empty: JournalCase, full: JournalCase, saves: int, fill_secon
     verdict = "met" if worst < SAVE_TARGET_MS else "NOT met"
     print(f"  worst p90 {worst:.2f} ms   (target < {SAVE_TARGET_MS:.0f} ms: {verdict})")
     print(
-        f"  for context, Study.reflections(one lesson), which the reflect screen re-runs after every save: "
+        f"  for context, Study.reflections(one lesson), which the reflect screen runs once when it opens: "
         f"{empty.listing_ms:.1f} ms empty, {full.listing_ms:.0f} ms with {full.listed:,} in that lesson"
     )
 

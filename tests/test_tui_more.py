@@ -268,3 +268,16 @@ async def test_no_color_is_respected(course: Course, data_dir: Path, monkeypatch
         text = screen_text(app)
         # right and wrong are told in symbols and words, not colour alone
         assert ("✓ Right!" in text) or ("✗ Not quite." in text)
+
+
+async def test_leaving_the_editor_saves_the_draft(course: Course, data_dir: Path) -> None:
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause(0.2)
+        await pilot.press(*"half a thought")
+        assert journal_files(data_dir) == []
+        await pilot.press("tab")  # focus leaves the editor
+        await pilot.pause(0.2)
+        assert [read(f)["text"] for f in journal_files(data_dir)] == ["half a thought"]

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import asyncio
+import contextlib
+import signal
 from collections.abc import Iterable
 from functools import partial
 
@@ -88,6 +91,19 @@ class TillitApp(App[None]):
         self.show_notices()
         # Stores add notices as they meet trouble (a file moved aside, a save refused); tell the learner soon.
         self.set_interval(0.5, self.show_notices)
+        # A closed terminal (SIGHUP) or a kill (SIGTERM) would otherwise end the process without saving.
+        loop = asyncio.get_running_loop()
+        for sig in (getattr(signal, "SIGHUP", None), signal.SIGTERM):
+            if sig is not None:
+                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
+                    loop.add_signal_handler(sig, self.save_and_exit)
+
+    def save_and_exit(self) -> None:
+        """Save what every screen holds, then quit."""
+        for screen in reversed(self.screen_stack):
+            if isinstance(screen, TillitScreen):
+                screen.flush()
+        self.exit()
 
     def _remember_theme(self, theme: Theme) -> None:
         if theme.name != self.study.progress.current.theme:
@@ -200,10 +216,7 @@ class TillitApp(App[None]):
 
     async def action_quit(self) -> None:
         """Save everything on every screen, then quit."""
-        for screen in reversed(self.screen_stack):
-            if isinstance(screen, TillitScreen):
-                screen.flush()
-        self.exit()
+        self.save_and_exit()
 
 
 def make_app(study: Study) -> TillitApp:
