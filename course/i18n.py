@@ -55,6 +55,7 @@ STRINGS: dict[str, dict[str, str]] = {
     # lesson
     "lesson.objectives": {"sv": "Det här ska du kunna efteråt", "en": "What you will be able to do"},
     "lesson.key_points": {"sv": "Att ta med sig", "en": "Key points"},
+    "lesson.discuss": {"sv": "Att prata om med kollegorna", "en": "To talk over with colleagues"},
     "lesson.sources": {"sv": "Ur artikeln", "en": "From the article"},
     "lesson.source_credit": {
         "sv": "Citat ur {author}, ”{title}”, {publisher} {date}.",

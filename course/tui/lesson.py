@@ -27,6 +27,10 @@ def lesson_markdown(screen: TillitScreen, lesson: Lesson) -> str:
         parts += [f"## {screen.t('lesson.key_points')}", ""]
         parts += [f"- {item}" for item in lesson.key_points]
         parts.append("")
+    if lesson.discussions:
+        parts += [f"## {screen.t('lesson.discuss')}", ""]
+        parts += [f"- {item.text}" for item in lesson.discussions]
+        parts.append("")
     if lesson.sources:
         parts += [f"## {screen.t('lesson.sources')}", ""]
         for quote in lesson.sources:
