@@ -49,10 +49,12 @@ def test_text_typed_just_before_the_terminal_closes_is_saved(tmp_path: Path, sig
     try:
         _read_until(main, b"Continue", 30)
         os.write(main, b"w")
-        _read_until(main, b"Reflection", 15)
-        time.sleep(0.3)
+        _read_until(main, b"Prompt 1 of", 15)
+        time.sleep(0.5)
         os.write(main, "Tillit är [bold] viktigt".encode())
-        time.sleep(0.5)  # well inside the 3-second autosave: only the signal handler can save this
+        shown = _read_until(main, b"unsaved changes", 10)
+        # still inside the 3-second autosave: only the signal handler can save this text
+        assert b"Saved" not in shown
         proc.send_signal(sig)
         deadline = time.monotonic() + 15
         while proc.poll() is None and time.monotonic() < deadline:

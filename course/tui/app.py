@@ -174,9 +174,9 @@ class TillitApp(App[None]):
             lines.append(title)
             seen: set[tuple[str, str]] = set()
             for binding in bindings:
-                if not binding.description:
-                    continue
-                label = tr(binding.description, lang) if binding.description.startswith("key.") else binding.description
+                if not binding.description.startswith("key."):
+                    continue  # Textual's own (focus, copy) are covered by the closing line
+                label = tr(binding.description, lang)
                 if binding.action == "language":
                     label = tr("cmd.language", lang)
                 key = binding.key_display or self.get_key_display(binding)

@@ -60,6 +60,9 @@ class TextDialog(ModalScreen[None]):
                 yield Static(Content(self.body))
             yield Button(tr("help.close", self.lang) + " (esc)", id="close", variant="primary")
 
+    def on_mount(self) -> None:
+        self.query_one(".dialog-body", VerticalScroll).focus()  # arrows and page keys scroll at once
+
     def on_button_pressed(self) -> None:
         self.dismiss(None)
 
