@@ -154,6 +154,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "Nollställa hela kursen? All status och alla poäng börjar om. Dina reflektioner och tidigare försök finns kvar.",
         "en": "Reset the whole course? Every status and score starts over. Your reflections and earlier attempts are kept.",
     },
+    "confirm.quit_unsaved": {
+        "sv": "Din reflektion kunde inte sparas (se skälet under texten). Avsluta ändå och förlora de senaste ändringarna?",
+        "en": "Your reflection could not be saved (the reason is under the text). Quit anyway and lose the latest changes?",
+    },
     "done.reset": {"sv": "”{title}” är nollställd.", "en": "“{title}” has been reset."},
     "done.reset_all": {
         "sv": "Kursen är nollställd. Dina reflektioner finns kvar.",

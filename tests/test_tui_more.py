@@ -281,3 +281,38 @@ async def test_leaving_the_editor_saves_the_draft(course: Course, data_dir: Path
         await pilot.press("tab")  # focus leaves the editor
         await pilot.pause(0.2)
         assert [read(f)["text"] for f in journal_files(data_dir)] == ["half a thought"]
+
+
+async def test_unsaved_text_is_not_dropped_by_navigation_or_quit(
+    course: Course, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, ReflectScreen)
+
+        def read_only(*args: object) -> None:
+            raise OSError(errno.EROFS, "Read-only file system")
+
+        monkeypatch.setattr(os, "replace", read_only)
+        await pilot.press(*"not yet saved")
+        # the command palette tries to go elsewhere: the reflection stays
+        app.show("seven-manager-behaviours")
+        await pilot.pause(0.2)
+        assert app.screen is screen
+        assert "Read-only file system" in screen_text(app)
+        # quitting asks first
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("n")
+        await pilot.pause(0.1)
+        assert app.screen is screen
+        assert screen.query_one("#editor", TextArea).text == "not yet saved"
+        monkeypatch.undo()
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.2)
+    assert [read(f)["text"] for f in journal_files(data_dir)] == ["not yet saved"]

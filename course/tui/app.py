@@ -19,7 +19,7 @@ from course.i18n import tr
 from course.progress import Notice, Place
 from course.study import LANGUAGES, Study
 from course.tui.base import TillitScreen, localize_bindings
-from course.tui.dialogs import TextDialog
+from course.tui.dialogs import ConfirmDialog, TextDialog
 from course.tui.home import HomeScreen
 from course.tui.lesson import LessonScreen
 from course.tui.quiz import QuizScreen
@@ -98,11 +98,17 @@ class TillitApp(App[None]):
                 with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
                     loop.add_signal_handler(sig, self.save_and_exit)
 
-    def save_and_exit(self) -> None:
-        """Save what every screen holds, then quit."""
+    def flush_all(self) -> bool:
+        """Ask every screen to save what it holds; False when some text could not be saved."""
+        saved = True
         for screen in reversed(self.screen_stack):
             if isinstance(screen, TillitScreen):
-                screen.flush()
+                saved = screen.flush() and saved
+        return saved
+
+    def save_and_exit(self) -> None:
+        """Save what every screen holds, then quit (a closed terminal cannot wait for an answer)."""
+        self.flush_all()
         self.exit()
 
     def _remember_theme(self, theme: Theme) -> None:
@@ -125,9 +131,8 @@ class TillitApp(App[None]):
 
     def show(self, lesson_id: str, view: str = "lesson", scroll: int = 0) -> None:
         """Go to a lesson (and its quiz or journal), keeping home at the bottom of the stack."""
-        for screen in reversed(self.screen_stack[1:]):
-            if isinstance(screen, TillitScreen):
-                screen.flush()
+        if not self.flush_all():
+            return  # a reflection could not be saved: stay with it (its status line says why)
         while len(self.screen_stack) > 1:
             top = self.screen_stack[-1]
             if isinstance(top, LessonScreen) and top.lesson_id == lesson_id:
@@ -146,9 +151,8 @@ class TillitApp(App[None]):
 
     def go_home(self) -> None:
         """Back to the course map."""
-        for screen in reversed(self.screen_stack[1:]):
-            if isinstance(screen, TillitScreen):
-                screen.flush()
+        if not self.flush_all():
+            return
         while len(self.screen_stack) > 1:
             self.pop_screen()
 
@@ -215,8 +219,16 @@ class TillitApp(App[None]):
         yield SystemCommand(tr("cmd.keys", lang), tr("cmd.keys", lang), self.action_help)
 
     async def action_quit(self) -> None:
-        """Save everything on every screen, then quit."""
-        self.save_and_exit()
+        """Save everything on every screen, then quit; ask first if some text could not be saved."""
+        if self.flush_all():
+            self.exit()
+            return
+
+        def answer(quit_anyway: bool | None) -> None:
+            if quit_anyway:
+                self.exit()
+
+        self.push_screen(ConfirmDialog(tr("confirm.quit_unsaved", self.study.lang), self.study.lang), answer)
 
 
 def make_app(study: Study) -> TillitApp:

@@ -50,8 +50,9 @@ class TillitScreen(Screen[None]):
         localize_bindings(self, self.study.lang)
         self.refresh_bindings()
 
-    def flush(self) -> None:
-        """Save whatever this screen holds (a position, a text) before it goes away."""
+    def flush(self) -> bool:
+        """Save whatever this screen holds (a position, a text); False when a text could not be saved."""
+        return True
 
     async def relocalize(self) -> None:
         """Show the screen again in the newly chosen language, keeping its state."""

@@ -143,17 +143,17 @@ class LessonScreen(TillitScreen):
         views = self.query(LessonView)
         return round(views.first().scroll_y) if views else self.scroll
 
-    def flush(self) -> None:
+    def flush(self) -> bool:
         self.scroll = self.current_scroll()
         # Only the screen in front says where the learner is; a lesson under a quiz keeps quiet.
         if self.app.screen is self:
             self.study.go(Place(self.lesson_id, "lesson", scroll=self.scroll))
+        return True
 
     def on_screen_resume(self) -> None:
         self.query_one("#lesson-meta", Static).update(Content(self.meta()))
 
     def action_back(self) -> None:
-        self.flush()
         self.tillit.go_home()
 
     def action_toc(self) -> None:
@@ -166,11 +166,9 @@ class LessonScreen(TillitScreen):
             self.notify(self.t("lesson.no_quiz"), markup=False)
             return
         self.study.mark_read(self.lesson_id)
-        self.flush()
         self.tillit.show(self.lesson_id, "quiz", self.scroll)
 
     def action_reflect(self) -> None:
-        self.flush()
         self.tillit.show(self.lesson_id, "reflect", self.scroll)
 
     def _neighbour(self, which: int, edge_message: str) -> None:
@@ -178,7 +176,6 @@ class LessonScreen(TillitScreen):
         if target is None:
             self.notify(self.t(edge_message), markup=False)
             return
-        self.flush()
         self.tillit.show(target)
 
     def action_prev(self) -> None:

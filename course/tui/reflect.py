@@ -156,8 +156,8 @@ class ReflectScreen(TillitScreen):
     def autosave(self) -> None:
         self.save()
 
-    def flush(self) -> None:
-        self.save()
+    def flush(self) -> bool:
+        return self.save()
 
     def on_descendant_blur(self, event: object) -> None:
         if self.is_mounted and self.dirty and self.query("#editor") and not self.query_one("#editor").has_focus:
@@ -218,6 +218,4 @@ class ReflectScreen(TillitScreen):
         self.query_one("#prompt-tabs", Tabs).active = f"p-{nxt}"
 
     def action_back(self) -> None:
-        if not self.save():
-            return
-        self.tillit.show(self.lesson_id)
+        self.tillit.show(self.lesson_id)  # refuses to leave while the text cannot be saved
