@@ -7,7 +7,7 @@ import os
 from pathlib import Path
 
 import pytest
-from textual.widgets import TextArea
+from textual.widgets import Tabs, TextArea
 
 from course.content import Course
 from course.tui.dialogs import ConfirmDialog, TextDialog
@@ -316,3 +316,26 @@ async def test_unsaved_text_is_not_dropped_by_navigation_or_quit(
         await pilot.press("ctrl+q")
         await pilot.pause(0.2)
     assert [read(f)["text"] for f in journal_files(data_dir)] == ["not yet saved"]
+
+
+async def test_reading_an_old_reflection_does_not_change_it(course: Course, data_dir: Path) -> None:
+    app = new_app(course, data_dir)
+    app.study.save_reflection("trust-culture", "professional-judgement", "weeks ago\nsecond line", None)
+    before = [f.read_bytes() for f in journal_files(data_dir)]
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause(0.2)
+        screen = app.screen
+        assert isinstance(screen, ReflectScreen)
+        screen.query_one("#saved").focus()
+        await pilot.press("down", "enter")
+        await pilot.pause(0.2)
+        assert screen.query_one("#editor", TextArea).text == "weeks ago\nsecond line"
+        second = course.lesson("trust-culture", "en").prompts[1].text
+        assert " ".join(second.split()[:5]) in " ".join(screen_text(app).split())  # its own prompt is shown
+        assert screen.query_one("#prompt-tabs", Tabs).active == "p-professional-judgement"
+        screen.autosave()
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+    assert [f.read_bytes() for f in journal_files(data_dir)] == before

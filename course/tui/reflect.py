@@ -140,7 +140,8 @@ class ReflectScreen(TillitScreen):
         """Save the editor's text now if it changed; True when nothing is left unsaved."""
         if not self.dirty:
             return True
-        if self.editing is None and not self.text.strip():
+        unchanged = self.text == self.editing.text if self.editing else not self.text.strip()
+        if unchanged:  # nothing new to keep: do not touch the file (or its "updated" time)
             self.dirty = False
             return True
         try:
