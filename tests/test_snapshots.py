@@ -34,3 +34,8 @@ def test_reflection_swedish(course: Course, data_dir: Path, snap_compare: Any) -
         await pilot.pause(0.1)
 
     assert snap_compare(new_app(course, data_dir, lang="sv"), run_before=write, terminal_size=SIZE)
+
+
+def test_quiz_select_all_wraps_long_answers(course: Course, data_dir: Path, snap_compare: Any) -> None:
+    app = new_app(course, data_dir, lang="sv")
+    assert snap_compare(app, press=["down", "q", "1", "3"], terminal_size=SIZE)

@@ -6,7 +6,9 @@ from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
+from textual.geometry import Size
 from textual.widgets import Button, Checkbox, Footer, Header, RadioButton, RadioSet, Static
+from textual.widgets._toggle_button import ToggleButton
 
 from course.errors import TillitError
 from course.progress import Place
@@ -14,20 +16,30 @@ from course.quiz import Option, Question, Quiz, QuizResult
 from course.tui.base import TillitScreen
 
 
-class MarkedRadio(RadioButton):
-    """A radio button whose mark is blank when not chosen, so the choice shows without colour (NO_COLOR)."""
+class _WrappedChoice(ToggleButton):
+    """Listed after the real widget class in each subclass, so Textual's CSS and queries still see it.
+
+    A choice that wraps long answers and whose mark is blank when not chosen (so it shows without colour)."""
+
+    MARK = "X"
 
     def render(self) -> Content:
-        self.BUTTON_INNER = "●" if self.value else " "
+        self.BUTTON_INNER = self.MARK if self.value else " "
         return super().render()
 
+    def get_content_height(self, container: Size, viewport: Size, width: int) -> int:
+        # ToggleButton is always one line high; an answer of two sentences needs more at 80 columns.
+        return self.render().get_height(self.styles, width)  # type: ignore[arg-type]  # as Widget does
 
-class MarkedCheckbox(Checkbox):
-    """A checkbox whose mark is blank when not ticked, so the choice shows without colour (NO_COLOR)."""
 
-    def render(self) -> Content:
-        self.BUTTON_INNER = "X" if self.value else " "
-        return super().render()
+class MarkedRadio(RadioButton, _WrappedChoice):
+    """One answer of a single-choice or true/false question."""
+
+    MARK = "●"
+
+
+class MarkedCheckbox(Checkbox, _WrappedChoice):
+    """One answer of a select-all-that-apply question."""
 
 
 class QuizScreen(TillitScreen):
