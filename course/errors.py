@@ -46,24 +46,39 @@ class ContentError(TillitError):
 
 
 class StorageError(TillitError):
-    """Learner data that could not be read or written; the message names the file."""
+    """Learner data that could not be read or written; the message names the file.
+
+    When the operating system refused (`action` is "save", "read" or "folder"), the parts are kept
+    too, so the app can say the same sentence in the learner's language.
+    """
+
+    def __init__(
+        self, message: str, *, action: str = "", path: Path | None = None, reason: str = "", advice: str = ""
+    ) -> None:
+        super().__init__(message)
+        self.action = action
+        self.path = path
+        self.reason = reason
+        self.advice = advice
 
 
 class CorruptFileError(StorageError):
     """A data file exists but cannot be understood (corrupt, truncated, wrong types)."""
 
+    path: Path
+
     def __init__(self, path: Path, reason: str) -> None:
-        self.path = path
-        self.reason = reason
-        super().__init__(f"{path} cannot be read ({reason}).")
+        super().__init__(f"{path} cannot be read ({reason}).", path=path, reason=reason)
 
 
 class NewerFileError(StorageError):
     """A data file written by a newer Tillit; it is left untouched and not overwritten."""
 
+    path: Path
+
     def __init__(self, path: Path, schema: int) -> None:
-        self.path = path
         super().__init__(
             f"{path} was written by a newer version of Tillit (schema {schema}); "
-            "update Tillit to use it — it is left untouched."
+            "update Tillit to use it — it is left untouched.",
+            path=path,
         )

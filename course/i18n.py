@@ -135,8 +135,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "reflect.saved": {"sv": "✓ Sparad {time}", "en": "✓ Saved {time}"},
     "reflect.unsaved": {"sv": "… osparade ändringar", "en": "… unsaved changes"},
     "reflect.failed": {
-        "sv": "✗ Inte sparad: {reason} Texten finns kvar här; ctrl+s försöker igen.",
-        "en": "✗ Not saved: {reason} Your text is still here; ctrl+s tries again.",
+        "sv": "✗ {reason} Texten finns kvar här; ctrl+s försöker igen.",
+        "en": "✗ {reason} Your text is still here; ctrl+s tries again.",
     },
     "reflect.list": {
         "sv": "Sparade reflektioner ({count}), nyast först",
@@ -158,6 +158,28 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "Din reflektion kunde inte sparas (se skälet under texten). Avsluta ändå och förlora de senaste ändringarna?",
         "en": "Your reflection could not be saved (the reason is under the text). Quit anyway and lose the latest changes?",
     },
+    "error.save": {
+        "sv": "Kunde inte spara {path}: {reason}; {advice}.",
+        "en": "Could not save {path}: {reason}; {advice}.",
+    },
+    "error.read": {"sv": "Kan inte läsa {path}: {reason}; {advice}.", "en": "Cannot read {path}: {reason}; {advice}."},
+    "error.folder": {
+        "sv": "Kan inte använda datamappen {path}: {reason}; {advice}.",
+        "en": "Cannot use the data folder {path}: {reason}; {advice}.",
+    },
+    "advice.space": {"sv": "frigör diskutrymme och försök igen", "en": "free some disk space and try again"},
+    "advice.readonly": {
+        "sv": "mappen är skrivskyddad; välj en annan med --data",
+        "en": "the folder is read-only; choose another with --data",
+    },
+    "advice.permission": {
+        "sv": "kontrollera mappens behörigheter eller välj en annan med --data",
+        "en": "check the folder's permissions or choose another with --data",
+    },
+    "advice.generic": {
+        "sv": "kontrollera disken och mappen och försök sedan igen",
+        "en": "check the disk and the folder, then try again",
+    },
     "done.reset": {"sv": "”{title}” är nollställd.", "en": "“{title}” has been reset."},
     "done.reset_all": {
         "sv": "Kursen är nollställd. Dina reflektioner finns kvar.",
@@ -172,7 +194,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "{path} was written by a newer version of Tillit and is left untouched. Update Tillit to use it.",
     },
     "notice.error": {"sv": "{detail}", "en": "{detail}"},
-    "notice.save_failed": {"sv": "Kunde inte spara: {detail}", "en": "Could not save: {detail}"},
+    "notice.save_failed": {
+        "sv": "Resultatet kunde inte sparas än, men dina svar finns kvar. {detail}",
+        "en": "Your score could not be saved yet, but your answers are kept. {detail}",
+    },
     "language.switched": {"sv": "Språk: svenska", "en": "Language: English"},
     # help and about
     "help.title": {"sv": "Tangenter", "en": "Keys"},
@@ -182,8 +207,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "help.quiz": {"sv": "Quiz", "en": "Quiz"},
     "help.reflect": {"sv": "Reflektion", "en": "Reflection"},
     "help.mouse": {
-        "sv": "Allt går också med musen. Tab flyttar mellan fälten.",
-        "en": "Everything works with the mouse too. Tab moves between fields.",
+        "sv": "Tab och shift+tab flyttar mellan fälten, ctrl+c kopierar markerad text, och allt går också med musen.",
+        "en": "Tab and shift+tab move between fields, ctrl+c copies selected text, and everything works with the mouse too.",
     },
     "help.close": {"sv": "Stäng", "en": "Close"},
     "about.title": {"sv": "Om kursen", "en": "About the course"},
@@ -200,6 +225,21 @@ STRINGS: dict[str, dict[str, str]] = {
     "cmd.language": {"sv": "Byt språk till engelska", "en": "Switch language to Swedish"},
     "cmd.keys": {"sv": "Visa alla tangenter", "en": "Show every key"},
 }
+
+
+def describe_failure(action: str, path: object, reason: str, advice: str, lang: str) -> str:
+    """'Could not save FILE: REASON; WHAT TO DO.' in `lang` (action: save, read or folder)."""
+    return tr(f"error.{action}", lang, path=path, reason=reason, advice=tr(f"advice.{advice or 'generic'}", lang))
+
+
+def describe(err: Exception, lang: str) -> str:
+    """An error as one sentence in `lang` when its parts are known, else its own (English) sentence."""
+    action = getattr(err, "action", "")
+    if action and f"error.{action}" in STRINGS:
+        return describe_failure(
+            action, getattr(err, "path", ""), getattr(err, "reason", ""), getattr(err, "advice", ""), lang
+        )
+    return str(err)
 
 
 def tr(key: str, lang: str, **values: Any) -> str:

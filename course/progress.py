@@ -30,6 +30,9 @@ class Notice:
     path: Path
     detail: str = ""
     moved_to: Path | None = None
+    action: str = ""  # for "error": what the OS refused (save, read, folder), why, and the advice key
+    reason: str = ""
+    advice: str = ""
 
 
 @dataclass(frozen=True)
@@ -232,7 +235,10 @@ class ProgressStore:
                     storage.write_toml(self.path, _dump_progress(updated))
         except StorageError as err:
             updated = change(self.current)
-            note_once(self.notices, Notice("error", self.path, str(err)))
+            note_once(
+                self.notices,
+                Notice("error", self.path, str(err), action=err.action, reason=err.reason, advice=err.advice),
+            )
         self.current = updated
         return updated
 

@@ -18,24 +18,33 @@ from typing import Any
 import tomli_w
 
 from course.errors import CorruptFileError, NewerFileError, StorageError
+from course.i18n import describe_failure, tr
 
 SCHEMA = 1
 MAX_FILE_BYTES = 8 * 1024 * 1024
 STALE_TEMP_SECONDS = 60.0
 LOCK_NAME = ".lock"
 
-_WHAT_TO_DO = {
-    errno.ENOSPC: "free some disk space and try again",
-    errno.EDQUOT: "free some disk space and try again",
-    errno.EROFS: "the folder is read-only; choose another with --data",
-    errno.EACCES: "check the folder's permissions or choose another with --data",
-    errno.EPERM: "check the folder's permissions or choose another with --data",
+_ADVICE = {
+    errno.ENOSPC: "space",
+    errno.EDQUOT: "space",
+    errno.EROFS: "readonly",
+    errno.EACCES: "permission",
+    errno.EPERM: "permission",
 }
 
 
 def advice(err: OSError) -> str:
-    """A short 'what to do' for an OS error."""
-    return _WHAT_TO_DO.get(err.errno or 0, "check the disk and the folder, then try again")
+    """A short 'what to do' for an OS error, in English."""
+    return tr(f"advice.{_ADVICE.get(err.errno or 0, 'generic')}", "en")
+
+
+def os_failure(action: str, path: Path, err: OSError) -> StorageError:
+    """The StorageError for an OS refusal to save, read or use a folder: one sentence with what to do."""
+    key = _ADVICE.get(err.errno or 0, "generic")
+    why = reason(err)
+    message = describe_failure(action, path, why, key, "en")
+    return StorageError(message, action=action, path=path, reason=why, advice=key)
 
 
 def reason(err: OSError) -> str:
@@ -57,7 +66,7 @@ def ensure_dir(path: Path) -> None:
         if stat.S_IMODE(path.stat().st_mode) != 0o700:
             path.chmod(0o700)
     except OSError as err:
-        raise StorageError(f"Cannot use the data folder {path}: {reason(err)}; {advice(err)}.") from err
+        raise os_failure("folder", path, err) from err
 
 
 def dumps(data: Mapping[str, Any], path: Path) -> bytes:
@@ -77,7 +86,7 @@ def atomic_write(path: Path, data: bytes) -> None:
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
-        raise StorageError(f"Could not save {path}: {reason(err)}; {advice(err)}.") from err
+        raise os_failure("save", path, err) from err
     try:
         try:
             os.fchmod(fd, 0o600)
@@ -92,7 +101,7 @@ def atomic_write(path: Path, data: bytes) -> None:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
         if isinstance(err, OSError):
-            raise StorageError(f"Could not save {path}: {reason(err)}; {advice(err)}.") from err
+            raise os_failure("save", path, err) from err
         raise
     _fsync_dir(path.parent)
 
@@ -118,7 +127,7 @@ def read_toml(path: Path) -> dict[str, Any] | None:
     except FileNotFoundError:
         return None
     except OSError as err:
-        raise StorageError(f"Cannot read {path}: {reason(err)}; {advice(err)}.") from err
+        raise os_failure("read", path, err) from err
     if not stat.S_ISREG(info.st_mode):
         raise CorruptFileError(path, "it is not a regular file")
     if info.st_size > MAX_FILE_BYTES:
@@ -126,7 +135,7 @@ def read_toml(path: Path) -> dict[str, Any] | None:
     try:
         raw = path.read_bytes()
     except OSError as err:
-        raise StorageError(f"Cannot read {path}: {reason(err)}; {advice(err)}.") from err
+        raise os_failure("read", path, err) from err
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
         data = tomllib.loads(text)
@@ -184,7 +193,7 @@ def locked(root: Path) -> Iterator[None]:
     try:
         fd = os.open(root / LOCK_NAME, os.O_RDWR | os.O_CREAT, 0o600)
     except OSError as err:
-        raise StorageError(f"Cannot use the data folder {root}: {reason(err)}; {advice(err)}.") from err
+        raise os_failure("folder", root, err) from err
     try:
         fcntl.flock(fd, fcntl.LOCK_EX)
         yield

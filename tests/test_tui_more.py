@@ -39,7 +39,7 @@ async def test_a_reflection_that_cannot_be_saved_stays_in_the_editor(
         await pilot.press("ctrl+s")
         await pilot.pause(0.1)
         text = screen_text(app)
-        assert "✗ Not saved:" in text
+        assert "✗ Could not save" in text
         assert "No space left on device" in text
         assert screen.query_one("#editor", TextArea).text == "words I must not lose"
         assert journal_files(data_dir) == []
@@ -270,7 +270,10 @@ async def test_no_color_is_respected(course: Course, data_dir: Path, monkeypatch
         assert ("✓ Right!" in text) or ("✗ Not quite." in text)
 
 
-async def test_leaving_the_editor_saves_the_draft(course: Course, data_dir: Path) -> None:
+async def test_leaving_the_editor_saves_the_draft(
+    course: Course, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("course.tui.reflect.AUTOSAVE_SECONDS", 600.0)  # only leaving may save here
     app = new_app(course, data_dir)
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()

@@ -15,7 +15,7 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from course import __version__
-from course.i18n import tr
+from course.i18n import describe_failure, tr
 from course.progress import Notice, Place
 from course.study import LANGUAGES, Study
 from course.tui.base import TillitScreen, localize_bindings
@@ -123,6 +123,8 @@ class TillitApp(App[None]):
 
     def notice_text(self, notice: Notice) -> str:
         """A notice as one sentence in the learner's language."""
+        if notice.kind == "error" and notice.action:
+            return describe_failure(notice.action, notice.path, notice.reason, notice.advice, self.study.lang)
         return tr(
             f"notice.{notice.kind}", self.study.lang, path=notice.path, detail=notice.detail, moved_to=notice.moved_to
         )

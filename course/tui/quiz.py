@@ -11,6 +11,7 @@ from textual.widgets import Button, Checkbox, Footer, Header, RadioButton, Radio
 from textual.widgets._toggle_button import ToggleButton
 
 from course.errors import TillitError
+from course.i18n import describe
 from course.progress import Place
 from course.quiz import Option, Question, Quiz, QuizResult
 from course.tui.base import TillitScreen
@@ -259,7 +260,8 @@ class QuizScreen(TillitScreen):
             self.result, _attempt = self.study.finish_quiz(self.lesson_id)
         except TillitError as err:
             # The answers stay in the attempt in progress; finishing again later saves them.
-            self.notify(self.t("notice.save_failed", detail=str(err)), severity="error", timeout=20, markup=False)
+            detail = describe(err, self.study.lang)
+            self.notify(self.t("notice.save_failed", detail=detail), severity="error", timeout=20, markup=False)
             return
         self.study.go(Place(self.lesson_id, "lesson"))
         self.phase = "result"

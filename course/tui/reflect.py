@@ -10,6 +10,7 @@ from textual.content import Content
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Static, Tab, Tabs, TextArea
 
 from course.errors import StorageError
+from course.i18n import describe
 from course.journal import Reflection
 from course.progress import Place
 from course.tui.base import TillitScreen
@@ -147,7 +148,7 @@ class ReflectScreen(TillitScreen):
         try:
             self.editing = self.study.save_reflection(self.lesson_id, self.prompt_id, self.text, self.editing)
         except StorageError as err:
-            self.set_status(self.t("reflect.failed", reason=str(err)))
+            self.set_status(self.t("reflect.failed", reason=describe(err, self.study.lang)))
             return False
         self.dirty = False
         self.set_status(self.t("reflect.saved", time=self.editing.updated.astimezone().strftime("%H:%M:%S")))
