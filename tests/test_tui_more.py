@@ -342,3 +342,21 @@ async def test_reading_an_old_reflection_does_not_change_it(course: Course, data
         await pilot.press("escape")
         await pilot.pause(0.2)
     assert [f.read_bytes() for f in journal_files(data_dir)] == before
+
+
+async def test_switching_language_in_the_journal_keeps_the_text(course: Course, data_dir: Path) -> None:
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        await pilot.press("w")
+        await pilot.pause(0.2)
+        await pilot.press(*"typed in English")
+        await pilot.press("f2")
+        await pilot.pause(0.3)
+        text = screen_text(app)
+        assert "Reflektion: Vad kännetecknar en tillitskultur?" in text
+        assert "Fråga 1 av 2" in text
+        screen = app.screen
+        assert isinstance(screen, ReflectScreen)
+        assert screen.query_one("#editor", TextArea).text == "typed in English"
+    assert [read(f)["text"] for f in journal_files(data_dir)] == ["typed in English"]

@@ -56,9 +56,7 @@ class HomeScreen(TillitScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.title = self.study.course.title(self.study.lang)
-        self.fill()
-        self.query_one("#lessons", DataTable).focus()
+        self.after_recompose()
 
     def after_recompose(self) -> None:
         self.title = self.study.course.title(self.study.lang)

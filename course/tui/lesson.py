@@ -128,11 +128,11 @@ class LessonScreen(TillitScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.title = self.study.course.title(self.study.lang)
         self.study.go(Place(self.lesson_id, "lesson", scroll=self.scroll))
-        self.query_one(LessonView).document.focus()
+        self.after_recompose()
 
     def after_recompose(self) -> None:
+        self.title = self.study.course.title(self.study.lang)
         self.query_one(LessonView).document.focus()
 
     def on_lesson_view_reached_end(self) -> None:

@@ -89,7 +89,6 @@ class QuizScreen(TillitScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        self.title = self.t("quiz.title", title=self.study.course.lesson(self.lesson_id, self.study.lang).title)
         if not self.all_answered:
             self.study.go(Place(self.lesson_id, "quiz", question=self.index))
         self.call_after_refresh(self.focus_options)
@@ -183,6 +182,7 @@ class QuizScreen(TillitScreen):
         self.focus_options()
 
     def focus_options(self) -> None:
+        self.title = self.t("quiz.title", title=self.study.course.lesson(self.lesson_id, self.study.lang).title)
         # Focus without scrolling: the question (or the verdict) at the top is what to read first.
         if self.phase == "ask":
             options = self.query("#options")

@@ -78,13 +78,12 @@ class ReflectScreen(TillitScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
-        lesson = self.study.course.lesson(self.lesson_id, self.study.lang)
-        self.title = self.t("reflect.title", title=lesson.title)
         self.study.go(Place(self.lesson_id, "reflect"))
         self.set_interval(AUTOSAVE_SECONDS, self.autosave)
         self.after_recompose()
 
     def after_recompose(self) -> None:
+        self.title = self.t("reflect.title", title=self.study.course.lesson(self.lesson_id, self.study.lang).title)
         self.saved = self.study.reflections(self.lesson_id)
         self.fill_saved()
         self.query_one("#editor", TextArea).focus()
