@@ -3,18 +3,18 @@
 from __future__ import annotations
 
 import re
-import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
+from course.companions import About, SelfAssessment, read_about, read_assessment
 from course.errors import ContentError, Problem
 from course.quiz import KINDS, Option, Question, Quiz
+from course.sourcefile import Report, key_line, lang_table, line_of, parse_toml, read_text
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_ID = 64
-MAX_CONTENT_BYTES = 2 * 1024 * 1024
 CONTENT_SCHEMA = 1
 
 
@@ -87,6 +87,8 @@ class Course:
     source: dict[str, str]
     lessons: dict[tuple[str, str], Lesson] = field(repr=False)
     quizzes: dict[tuple[str, str], Quiz] = field(repr=False)
+    about: About | None = field(default=None, repr=False)
+    assessment: SelfAssessment | None = field(default=None, repr=False)
 
     def pick_lang(self, lang: str) -> str:
         """The language to show: the one asked for when the course has it, else the fallback."""
@@ -118,68 +120,8 @@ class Course:
 # --- reading, with every problem collected -------------------------------------------------------
 
 
-class _Report:
-    """Collects problems while a course is read."""
-
-    def __init__(self) -> None:
-        self.problems: list[Problem] = []
-
-    def add(self, file: Path, line: int, problem: str, fix: str) -> None:
-        self.problems.append(Problem(file, max(line, 1), problem, fix))
-
-
-def _line_of(text: str, pattern: str, start: int = 1, nth: int = 0) -> int:
-    """The 1-based line of the nth line matching `pattern` at or after line `start`; `start` if none."""
-    rx = re.compile(pattern)
-    seen = 0
-    for number, line in enumerate(text.splitlines(), 1):
-        if number >= start and rx.search(line):
-            if seen == nth:
-                return number
-            seen += 1
-    return start
-
-
-def _key_line(text: str, key: str, start: int = 1) -> int:
-    return _line_of(text, rf"^\s*{re.escape(key)}\s*=", start)
-
-
-def _toml_error_line(err: Exception) -> int:
-    match = re.search(r"at line (\d+)", str(err))
-    return int(match.group(1)) if match else 1
-
-
-def _read_text(path: Path, rep: _Report) -> str | None:
-    try:
-        if path.stat().st_size > MAX_CONTENT_BYTES:
-            rep.add(path, 1, "the file is larger than 2 MiB", "split it into smaller lessons")
-            return None
-        raw = path.read_bytes()
-        return raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
-    except UnicodeDecodeError as err:
-        line = raw[: err.start].count(b"\n") + 1  # the line of the first byte that is not UTF-8
-        rep.add(path, line, "the file is not UTF-8 text", "save it as UTF-8 in your editor")
-    except OSError as err:
-        rep.add(path, 1, f"the file cannot be read ({err.strerror})", "check that it exists and is readable")
-    return None
-
-
-def _parse_toml(text: str, path: Path, rep: _Report, line_offset: int = 0) -> dict[str, Any] | None:
-    try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError, ValueError) as err:
-        message = str(err).split(" (at line")[0]
-        rep.add(
-            path,
-            _toml_error_line(err) + line_offset,
-            f"TOML syntax error: {message}",
-            "fix the TOML syntax on this line",
-        )
-        return None
-
-
 def _str(
-    data: dict[str, Any], key: str, path: Path, text: str, rep: _Report, start: int = 1, required: bool = True
+    data: dict[str, Any], key: str, path: Path, text: str, rep: Report, start: int = 1, required: bool = True
 ) -> str:
     value = data.get(key)
     if value is None:
@@ -187,13 +129,13 @@ def _str(
             rep.add(path, start, f"'{key}' is missing", f'add {key} = "…"')
         return ""
     if not isinstance(value, str) or not value.strip():
-        rep.add(path, _key_line(text, key, start), f"'{key}' should be non-empty text", f'write {key} = "…"')
+        rep.add(path, key_line(text, key, start), f"'{key}' should be non-empty text", f'write {key} = "…"')
         return ""
     return value
 
 
 def _str_list(
-    data: dict[str, Any], key: str, path: Path, text: str, rep: _Report, required: bool = False
+    data: dict[str, Any], key: str, path: Path, text: str, rep: Report, required: bool = False
 ) -> tuple[str, ...]:
     value = data.get(key)
     if value is None:
@@ -201,19 +143,19 @@ def _str_list(
             rep.add(path, 1, f"'{key}' is missing", f'add {key} = ["…"] with at least one item')
         return ()
     if not isinstance(value, list) or not all(isinstance(v, str) and v.strip() for v in value):
-        rep.add(path, _key_line(text, key), f"'{key}' should be a list of non-empty texts", f'write {key} = ["…", "…"]')
+        rep.add(path, key_line(text, key), f"'{key}' should be a list of non-empty texts", f'write {key} = ["…", "…"]')
         return ()
     if required and not value:
-        rep.add(path, _key_line(text, key), f"'{key}' is empty", "add at least one item")
+        rep.add(path, key_line(text, key), f"'{key}' is empty", "add at least one item")
     return tuple(value)
 
 
-def _prompts(data: dict[str, Any], key: str, path: Path, text: str, rep: _Report) -> tuple[Prompt, ...]:
+def _prompts(data: dict[str, Any], key: str, path: Path, text: str, rep: Report) -> tuple[Prompt, ...]:
     raw = data.get(key, [])
     if not isinstance(raw, list):
         rep.add(
             path,
-            _line_of(text, rf"^\s*\[\[?{key}"),
+            line_of(text, rf"^\s*\[\[?{key}"),
             f"'{key}' should be a list of [[{key}]] tables",
             f"write each one as [[{key}]] with id and text",
         )
@@ -221,7 +163,7 @@ def _prompts(data: dict[str, Any], key: str, path: Path, text: str, rep: _Report
     out: list[Prompt] = []
     seen: set[str] = set()
     for n, item in enumerate(raw):
-        line = _line_of(text, rf"^\s*\[\[{key}\]\]", nth=n)
+        line = line_of(text, rf"^\s*\[\[{key}\]\]", nth=n)
         if not isinstance(item, dict):
             rep.add(path, line, f"{key} {n + 1} is not a table", f"write it as [[{key}]] with id and text")
             continue
@@ -247,7 +189,7 @@ def _prompts(data: dict[str, Any], key: str, path: Path, text: str, rep: _Report
     return tuple(out)
 
 
-def _split_front_matter(text: str, path: Path, rep: _Report) -> tuple[str, str, int] | None:
+def _split_front_matter(text: str, path: Path, rep: Report) -> tuple[str, str, int] | None:
     lines = text.split("\n")
     if not lines or lines[0].strip() != "+++":
         rep.add(
@@ -261,8 +203,8 @@ def _split_front_matter(text: str, path: Path, rep: _Report) -> tuple[str, str, 
     return None
 
 
-def _read_lesson(path: Path, lesson_id: str, lang: str, rep: _Report) -> Lesson | None:
-    text = _read_text(path, rep)
+def _read_lesson(path: Path, lesson_id: str, lang: str, rep: Report) -> Lesson | None:
+    text = read_text(path, rep)
     if text is None:
         return None
     split = _split_front_matter(text, path, rep)
@@ -270,14 +212,14 @@ def _read_lesson(path: Path, lesson_id: str, lang: str, rep: _Report) -> Lesson 
         return None
     front, body, body_line = split
     before = len(rep.problems)
-    data = _parse_toml(front, path, rep, line_offset=1)
+    data = parse_toml(front, path, rep, line_offset=1)
     if data is None:
         return None
     shown = "\n" + front  # line numbers in `shown` match the file's (line 1 is +++)
     if data.get("id") != lesson_id:
         rep.add(
             path,
-            _key_line(shown, "id"),
+            key_line(shown, "id"),
             f"id is {data.get('id')!r} but the file is named {lesson_id}.md",
             f'set id = "{lesson_id}" or rename the file',
         )
@@ -290,7 +232,7 @@ def _read_lesson(path: Path, lesson_id: str, lang: str, rep: _Report) -> Lesson 
     elif not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 600:
         rep.add(
             path,
-            _key_line(shown, "minutes"),
+            key_line(shown, "minutes"),
             "'minutes' should be a whole number of minutes",
             "write e.g. minutes = 10",
         )
@@ -318,25 +260,25 @@ def _read_lesson(path: Path, lesson_id: str, lang: str, rep: _Report) -> Lesson 
     )  # fmt: skip
 
 
-def _read_quiz(path: Path, lesson_id: str, lang: str, rep: _Report) -> Quiz | None:
-    text = _read_text(path, rep)
+def _read_quiz(path: Path, lesson_id: str, lang: str, rep: Report) -> Quiz | None:
+    text = read_text(path, rep)
     if text is None:
         return None
     before = len(rep.problems)
-    data = _parse_toml(text, path, rep)
+    data = parse_toml(text, path, rep)
     if data is None:
         return None
     if data.get("schema") != CONTENT_SCHEMA:
         rep.add(
             path,
-            _key_line(text, "schema"),
+            key_line(text, "schema"),
             f"schema should be {CONTENT_SCHEMA}",
             f"write schema = {CONTENT_SCHEMA} at the top",
         )
     if data.get("lesson") != lesson_id:
         rep.add(
             path,
-            _key_line(text, "lesson"),
+            key_line(text, "lesson"),
             f"lesson is {data.get('lesson')!r} but the file is named {lesson_id}.toml",
             f'set lesson = "{lesson_id}"',
         )
@@ -344,7 +286,7 @@ def _read_quiz(path: Path, lesson_id: str, lang: str, rep: _Report) -> Quiz | No
     if isinstance(pass_mark, bool) or not isinstance(pass_mark, int | float) or not 0 < pass_mark <= 1:
         rep.add(
             path,
-            _key_line(text, "pass_mark"),
+            key_line(text, "pass_mark"),
             "pass_mark should be a share between 0 and 1",
             "write e.g. pass_mark = 0.8",
         )
@@ -356,7 +298,7 @@ def _read_quiz(path: Path, lesson_id: str, lang: str, rep: _Report) -> Quiz | No
     questions: list[Question] = []
     seen: set[str] = set()
     for n, item in enumerate(raw):
-        line = _line_of(text, r"^\s*\[\[question\]\]", nth=n)
+        line = line_of(text, r"^\s*\[\[question\]\]", nth=n)
         q = _read_question(item, n, line, path, text, rep)
         if q is None:
             continue
@@ -369,7 +311,7 @@ def _read_quiz(path: Path, lesson_id: str, lang: str, rep: _Report) -> Quiz | No
     return Quiz(lesson_id, lang, float(pass_mark), tuple(questions))
 
 
-def _read_question(item: object, n: int, line: int, path: Path, text: str, rep: _Report) -> Question | None:
+def _read_question(item: object, n: int, line: int, path: Path, text: str, rep: Report) -> Question | None:
     label = f"question {n + 1}"
     if not isinstance(item, dict):
         rep.add(path, line, f"{label} is not a table", "write it as [[question]]")
@@ -389,7 +331,7 @@ def _read_question(item: object, n: int, line: int, path: Path, text: str, rep: 
     if kind not in KINDS:
         rep.add(
             path,
-            _key_line(text, "kind", line),
+            key_line(text, "kind", line),
             f"{label} has kind {kind!r}",
             'use kind = "single", "multiple" or "true_false"',
         )
@@ -400,7 +342,7 @@ def _read_question(item: object, n: int, line: int, path: Path, text: str, rep: 
         return None
     hint = item.get("hint", "")
     if not isinstance(hint, str):
-        rep.add(path, _key_line(text, "hint", line), f"{label} has a hint that is not text", 'write hint = "…"')
+        rep.add(path, key_line(text, "hint", line), f"{label} has a hint that is not text", 'write hint = "…"')
         hint = ""
     if kind == "true_false":
         answer, explain = item.get("answer"), item.get("explain")
@@ -436,7 +378,7 @@ def _read_question(item: object, n: int, line: int, path: Path, text: str, rep: 
     return Question(qid, kind, qtext, options=options, hint=hint)
 
 
-def _read_options(raw: object, label: str, line: int, path: Path, text: str, rep: _Report) -> tuple[Option, ...] | None:
+def _read_options(raw: object, label: str, line: int, path: Path, text: str, rep: Report) -> tuple[Option, ...] | None:
     if not isinstance(raw, list) or len(raw) < 2:
         rep.add(
             path,
@@ -448,7 +390,7 @@ def _read_options(raw: object, label: str, line: int, path: Path, text: str, rep
     out: list[Option] = []
     ok = True
     for m, opt in enumerate(raw):
-        oline = _line_of(text, r"^\s*\[\[question\.option\]\]", start=line, nth=m)
+        oline = line_of(text, r"^\s*\[\[question\.option\]\]", start=line, nth=m)
         if not isinstance(opt, dict) or not valid_id(opt.get("id")):
             rep.add(
                 path,
@@ -487,7 +429,7 @@ def _read_options(raw: object, label: str, line: int, path: Path, text: str, rep
     return tuple(out) if ok else None
 
 
-def _read_manifest(root: Path, rep: _Report) -> dict[str, Any] | None:
+def _read_manifest(root: Path, rep: Report) -> dict[str, Any] | None:
     path = root / "lessons" / "course.toml"
     if not path.is_file():
         rep.add(
@@ -497,36 +439,18 @@ def _read_manifest(root: Path, rep: _Report) -> dict[str, Any] | None:
             "create lessons/course.toml (see docs/authoring.md), or point --course at a course folder",
         )
         return None
-    text = _read_text(path, rep)
+    text = read_text(path, rep)
     if text is None:
         return None
-    data = _parse_toml(text, path, rep)
+    data = parse_toml(text, path, rep)
     if data is None:
         return None
     data["_text"] = text
     return data
 
 
-def _lang_table(
-    data: dict[str, Any], key: str, langs: Sequence[str], path: Path, text: str, rep: _Report
-) -> dict[str, str]:
-    table = data.get(key)
-    if not isinstance(table, dict):
-        rep.add(path, 1, f"[{key}] is missing", f"add a [{key}] table with one line per language")
-        return {}
-    for lang in langs:
-        if not isinstance(table.get(lang), str) or not table[lang].strip():
-            rep.add(
-                path,
-                _line_of(text, rf"^\s*\[{key}\]"),
-                f"[{key}] has no text for '{lang}'",
-                f'add {lang} = "…" under [{key}]',
-            )
-    return {k: v for k, v in table.items() if isinstance(v, str)}
-
-
 def _read(root: Path) -> tuple[Course | None, list[Problem]]:
-    rep = _Report()
+    rep = Report()
     manifest = _read_manifest(root, rep)
     if manifest is None:
         return None, rep.problems
@@ -535,7 +459,7 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
     if manifest.get("schema") != CONTENT_SCHEMA:
         rep.add(
             mpath,
-            _key_line(mtext, "schema"),
+            key_line(mtext, "schema"),
             f"schema should be {CONTENT_SCHEMA}",
             f"write schema = {CONTENT_SCHEMA} at the top",
         )
@@ -543,7 +467,7 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
     if not valid_id(course_id):
         rep.add(
             mpath,
-            _key_line(mtext, "id"),
+            key_line(mtext, "id"),
             "the course has no valid id",
             'write id = "my-course" (lower-case letters, digits, hyphens)',
         )
@@ -555,7 +479,7 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
     ):
         rep.add(
             mpath,
-            _key_line(mtext, "languages"),
+            key_line(mtext, "languages"),
             "'languages' should list language codes",
             'write languages = ["sv", "en"]',
         )
@@ -564,26 +488,32 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
     if not isinstance(lesson_ids, list) or not lesson_ids:
         rep.add(
             mpath,
-            _key_line(mtext, "lessons"),
+            key_line(mtext, "lessons"),
             "'lessons' should list the lesson ids in course order",
             'write lessons = ["first-lesson", "second-lesson"]',
         )
         lesson_ids = []
     ok_ids: list[str] = []
+    list_line = key_line(mtext, "lessons")
+
+    def id_line(lid: object) -> int:
+        """Where a lesson id is written in the list (the list may span lines)."""
+        return line_of(mtext, re.escape(f'"{lid}"'), start=list_line) if isinstance(lid, str) else list_line
+
     for lid in lesson_ids:
         if not valid_id(lid):
             rep.add(
                 mpath,
-                _key_line(mtext, "lessons"),
+                id_line(lid),
                 f"lesson id {lid!r} is not a valid id",
                 "use lower-case letters, digits and hyphens",
             )
         elif lid in ok_ids:
-            rep.add(mpath, _key_line(mtext, "lessons"), f"lesson '{lid}' is listed twice", "list each lesson once")
+            rep.add(mpath, id_line(lid), f"lesson '{lid}' is listed twice", "list each lesson once")
         else:
             ok_ids.append(lid)
-    titles = _lang_table(manifest, "title", langs, mpath, mtext, rep)
-    descriptions = _lang_table(manifest, "description", langs, mpath, mtext, rep)
+    titles = lang_table(manifest, "title", langs, mpath, mtext, rep)
+    descriptions = lang_table(manifest, "description", langs, mpath, mtext, rep)
     source = manifest.get("source", {})
     source = {k: str(v) for k, v in source.items()} if isinstance(source, dict) else {}
 
@@ -595,7 +525,7 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
             if not lpath.is_file():
                 rep.add(
                     mpath,
-                    _key_line(mtext, "lessons"),
+                    id_line(lid),
                     f"lesson '{lid}' has no {lang} file (lessons/{lang}/{lid}.md)",
                     f"write lessons/{lang}/{lid}.md, or remove '{lid}' from lessons",
                 )
@@ -619,9 +549,14 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
                         f'add "{extra.stem}" to lessons in lessons/course.toml, or remove the file',
                     )
     _check_parity(langs, ok_ids, lessons, quizzes, root, rep)
+    about = read_about(root / "lessons", langs, rep)
+    assessment = read_assessment(root / "lessons", langs, ok_ids, rep)
     if rep.problems:
         return None, rep.problems
-    course = Course(root, str(course_id), tuple(langs), tuple(ok_ids), titles, descriptions, source, lessons, quizzes)
+    course = Course(
+        root, str(course_id), tuple(langs), tuple(ok_ids), titles, descriptions, source, lessons, quizzes,
+        about, assessment,
+    )  # fmt: skip
     return course, []
 
 
@@ -640,12 +575,12 @@ def _id_line(path: Path, ident: str | None) -> int:
         text = path.read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
         return 1
-    return 1 if ident is None else _line_of(text, rf"^\s*id\s*=\s*[\"']{re.escape(ident)}[\"']")
+    return 1 if ident is None else line_of(text, rf"^\s*id\s*=\s*[\"']{re.escape(ident)}[\"']")
 
 
 def _check_parity(
     langs: Sequence[str], ids: Sequence[str], lessons: dict[tuple[str, str], Lesson],
-    quizzes: dict[tuple[str, str], Quiz], root: Path, rep: _Report,
+    quizzes: dict[tuple[str, str], Quiz], root: Path, rep: Report,
 ) -> None:  # fmt: skip
     if not langs:
         return
@@ -667,6 +602,13 @@ def _check_parity(
                             f"its {what} ids differ from the {first} lesson's",
                             f"use the same {what} ids in the same order in every language",
                         )
+                if base.sources != other.sources:
+                    rep.add(
+                        other.path,
+                        line_of(other.path.read_text(encoding="utf-8"), r"^\s*sources\s*="),
+                        f"its sources differ from the {first} lesson's",
+                        "copy the same quotes into every language: they quote the original, they are not translated",
+                    )
             bq, oq = quizzes.get((lid, first)), quizzes.get((lid, lang))
             qpath = root / "quizzes" / lang / f"{lid}.toml"
             if (bq is None) != (oq is None) and (bq or oq):

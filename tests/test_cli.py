@@ -151,7 +151,7 @@ def test_check_the_builtin_course(capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["check"]) == 0
     out = capsys.readouterr().out
     assert out.startswith("OK: ")
-    assert "2 lessons in sv, en" in out
+    assert "10 lessons in sv, en" in out
 
 
 def test_check_a_broken_course(

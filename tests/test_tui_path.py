@@ -28,7 +28,7 @@ async def test_whole_path_and_continue_after_restart(course: Course, data_dir: P
         assert isinstance(app.screen, HomeScreen)
         home = screen_text(app)
         assert "Start: What characterises a trust culture?" in home
-        assert "0 of 2 lessons completed" in home
+        assert "0 of 10 lessons completed" in home
         assert "Not started" in home
 
         # open the first lesson
@@ -36,7 +36,7 @@ async def test_whole_path_and_continue_after_restart(course: Course, data_dir: P
         await pilot.pause(0.3)
         assert isinstance(app.screen, LessonScreen)
         assert "What characterises a trust culture?" in screen_text(app)
-        assert "Lesson 1 of 2" in screen_text(app)
+        assert "Lesson 1 of 10" in screen_text(app)
 
         # quiz: a wrong answer first
         await pilot.press("q")
@@ -141,7 +141,7 @@ async def test_finishing_the_quiz_completes_the_lesson_and_keeps_every_attempt(c
         await pilot.press("escape")
         await pilot.pause(0.2)
         text = screen_text(app)
-        assert "1 of 2 lessons completed (50%)" in text
+        assert "1 of 10 lessons completed (10%)" in text
         assert "● Completed" in text
         assert "5/5" in text
 
@@ -186,7 +186,10 @@ async def test_previous_and_next_lesson(course: Course, data_dir: Path) -> None:
         await pilot.pause(0.3)
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.lesson_id == "seven-manager-behaviours"
-        assert "Lesson 2 of 2" in screen_text(app)
+        assert "Lesson 2 of 10" in screen_text(app)
+        app.show(course.lesson_ids[-1])
+        await pilot.pause(0.3)
+        assert "Lesson 10 of 10" in screen_text(app)
         await pilot.press("n")
         await pilot.pause(0.2)
         assert "This is the last lesson." in toasts(app)
