@@ -42,8 +42,8 @@ STRINGS: dict[str, dict[str, str]] = {
     "home.col.best": {"sv": "Bästa", "en": "Best"},
     "home.col.minutes": {"sv": "Min", "en": "Min"},
     "home.tip": {
-        "sv": "Enter öppnar lektionen · q quiz · w reflektera · f1 hjälp",
-        "en": "Enter opens the lesson · q quiz · w reflect · f1 help",
+        "sv": "Enter öppnar lektionen · q quiz · w reflektera · a om kursen · f1 hjälp",
+        "en": "Enter opens the lesson · q quiz · w reflect · a about · f1 help",
     },
     "status.not_started": {"sv": "○ Ej påbörjad", "en": "○ Not started"},
     "status.read": {"sv": "◐ Läst", "en": "◐ Read"},
@@ -66,8 +66,8 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Lesson {n} of {total} · {minutes} min · {status}",
     },
     "lesson.next_steps": {
-        "sv": "Nästa steg: q quiz · w reflektera · n nästa lektion",
-        "en": "Next: q quiz · w reflect · n next lesson",
+        "sv": "Nästa steg: q quiz · w reflektera · c vad ska jag pröva? · n nästa lektion",
+        "en": "Next: q quiz · w reflect · c what will I try? · n next lesson",
     },
     "lesson.no_quiz": {"sv": "Den här lektionen har inget quiz.", "en": "This lesson has no quiz."},
     "lesson.first": {"sv": "Det här är den första lektionen.", "en": "This is the first lesson."},
@@ -216,6 +216,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "Bygger på: {author}, ”{title}”, {publisher}, {date}.",
         "en": "Based on: {author}, “{title}”, {publisher}, {date}.",
     },
+    "about.glossary": {"sv": "Ordlista svenska – engelska", "en": "Glossary English – Swedish"},
+    "about.reading": {"sv": "Läs mer", "en": "Further reading"},
+    "cmd.about": {"sv": "Om kursen", "en": "About the course"},
+    "cmd.about.help": {"sv": "Ursprung, ordlista och läs mer", "en": "Origin, glossary and further reading"},
     "about.data": {"sv": "Dina data: {path}", "en": "Your data: {path}"},
     # command palette
     "cmd.open": {"sv": "Öppna lektion: {title}", "en": "Open lesson: {title}"},
@@ -224,6 +228,223 @@ STRINGS: dict[str, dict[str, str]] = {
     "cmd.open.help": {"sv": "Läs lektionen", "en": "Read the lesson"},
     "cmd.language": {"sv": "Byt språk till engelska", "en": "Switch language to Swedish"},
     "cmd.keys": {"sv": "Visa alla tangenter", "en": "Show every key"},
+    # journal workspace
+    "jw.title": {"sv": "Dagbok", "en": "Journal"},
+    "jw.search": {"sv": "Sök i dagboken (ctrl+f) …", "en": "Search the journal (ctrl+f) …"},
+    "jw.all_lessons": {"sv": "Alla lektioner", "en": "All lessons"},
+    "jw.all_tags": {"sv": "Alla taggar", "en": "All tags"},
+    "jw.starred": {"sv": "★ bara", "en": "★ only"},
+    "jw.since": {"sv": "från ÅÅÅÅ-MM-DD", "en": "from YYYY-MM-DD"},
+    "jw.until": {"sv": "till ÅÅÅÅ-MM-DD", "en": "to YYYY-MM-DD"},
+    "jw.count": {
+        "sv": "Visar {shown} av {total} reflektioner · enter öppnar · e exportera · f1 alla tangenter",
+        "en": "Showing {shown} of {total} reflections · enter opens · e export · f1 every key",
+    },
+    "jw.count_capped": {
+        "sv": "De {rows} nyaste av {shown} träffar (av {total}) · sök eller filtrera för att se de andra",
+        "en": "The newest {rows} of {shown} matches (of {total}) · search or filter to see the others",
+    },
+    "jw.loading": {"sv": "Läser dagboken …", "en": "Reading the journal …"},
+    "jw.empty": {
+        "sv": "Dagboken är tom än så länge. Skriv en reflektion med w i en lektion.",
+        "en": "The journal is empty so far. Write a reflection with w in a lesson.",
+    },
+    "jw.no_match": {"sv": "Inga reflektioner matchar filtren.", "en": "No reflections match the filters."},
+    "jw.lesson_n": {"sv": "L{n}", "en": "L{n}"},
+    "jw.follow_up": {"sv": "Uppföljning av ett åtagande", "en": "Follow-up of a commitment"},
+    "jw.written": {"sv": "Skriven {when}", "en": "Written {when}"},
+    "jw.versions_n": {"sv": "{n} tidigare versioner (v)", "en": "{n} earlier versions (v)"},
+    "jw.versions_title": {"sv": "Tidigare versioner, nyast först", "en": "Earlier versions, newest first"},
+    "jw.no_versions": {"sv": "Inga tidigare versioner.", "en": "No earlier versions."},
+    "jw.now": {"sv": "Nu", "en": "Now"},
+    "jw.then_and_now": {
+        "sv": "Då och nu: alla svar på frågan, äldst först",
+        "en": "Then and now: every answer to the prompt, oldest first",
+    },
+    "jw.tags_ask": {"sv": "Taggar, åtskilda med mellanslag eller komma:", "en": "Tags, separated by spaces or commas:"},
+    "jw.delete_ask": {
+        "sv": "Ta bort reflektionen ”{preview}”? Du kan ångra med u.",
+        "en": "Delete the reflection “{preview}”? You can undo with u.",
+    },
+    "jw.deleted": {
+        "sv": "Reflektionen är borttagen. Tryck u för att ångra.",
+        "en": "The reflection was deleted. Press u to undo.",
+    },
+    "jw.restored": {"sv": "Reflektionen är tillbaka.", "en": "The reflection is back."},
+    "jx.title": {
+        "sv": "Exportera {count} reflektioner (med filtren som gäller nu)",
+        "en": "Export {count} reflections (with the current filters)",
+    },
+    "jx.format.md": {"sv": "Markdown (.md)", "en": "Markdown (.md)"},
+    "jx.format.html": {
+        "sv": "HTML, en fil som går att skriva ut (.html)",
+        "en": "HTML, one file that prints well (.html)",
+    },
+    "jx.format.toml": {"sv": "TOML, alla uppgifter (.toml)", "en": "TOML, every detail (.toml)"},
+    "jx.save": {"sv": "Exportera", "en": "Export"},
+    "jx.done": {"sv": "{count} reflektioner exporterade till {path}", "en": "{count} reflections exported to {path}"},
+    "dialog.ok": {"sv": "OK", "en": "OK"},
+    "dialog.cancel": {"sv": "Avbryt", "en": "Cancel"},
+    "help.journal": {"sv": "Dagbok", "en": "Journal"},
+    "key.journal": {"sv": "Dagbok", "en": "Journal"},
+    "key.edit": {"sv": "Öppna", "en": "Open"},
+    "key.search": {"sv": "Sök", "en": "Search"},
+    "key.star": {"sv": "Stjärnmärk", "en": "Star"},
+    "key.tags": {"sv": "Taggar", "en": "Tags"},
+    "key.delete": {"sv": "Ta bort", "en": "Delete"},
+    "key.undo": {"sv": "Ångra", "en": "Undo"},
+    "key.versions": {"sv": "Versioner", "en": "Versions"},
+    "key.then_and_now": {"sv": "Då och nu", "en": "Then and now"},
+    "key.export": {"sv": "Exportera", "en": "Export"},
+    "cmd.journal": {"sv": "Öppna dagboken", "en": "Open the journal"},
+    # the learning loop
+    "key.assess": {"sv": "Självskattning", "en": "Self-assessment"},
+    "key.commitments": {"sv": "Åtaganden", "en": "Commitments"},
+    "key.review": {"sv": "Repetera", "en": "Review"},
+    "key.practise": {"sv": "Öva fritt", "en": "Practise"},
+    "key.commit": {"sv": "Vad ska jag pröva?", "en": "What will I try?"},
+    "help.review": {"sv": "Repetition", "en": "Review"},
+    "help.assessment": {"sv": "Självskattning", "en": "Self-assessment"},
+    "help.commitments": {"sv": "Åtaganden", "en": "Commitments"},
+    "home.offer_assessment": {
+        "sv": "Innan du börjar: skatta dig själv på de sju beteendena (s)",
+        "en": "Before you start: rate yourself on the seven behaviours (s)",
+    },
+    "home.commitments_due": {"sv": "⏰ {n} åtagande att följa upp (k)", "en": "⏰ {n} commitment(s) to follow up (k)"},
+    "home.reviews_due": {"sv": "↻ {n} frågor att repetera (v)", "en": "↻ {n} question(s) to review (v)"},
+    "home.loop_keys": {
+        "sv": "j dagbok · s självskattning · k åtaganden · v repetera",
+        "en": "j journal · s self-assessment · k commitments · v review",
+    },
+    "review.title": {"sv": "Repetition", "en": "Review"},
+    "review.title_practice": {
+        "sv": "Fri övning – schemat ändras inte",
+        "en": "Practice – the schedule does not change",
+    },
+    "review.done": {"sv": "Du svarade rätt på {right} av {total}.", "en": "You answered {right} of {total} right."},
+    "review.schedule": {
+        "sv": "Rätt svar kommer tillbaka om längre tid, fel svar redan i morgon.",
+        "en": "Right answers come back after a longer gap, wrong ones tomorrow.",
+    },
+    "review.back": {"sv": "Tillbaka", "en": "Back"},
+    "review.nothing": {
+        "sv": "Inga frågor att repetera just nu. Frågor du svarar fel på kommer tillbaka här.",
+        "en": "Nothing to review right now. Questions you answer wrong come back here.",
+    },
+    "assess.title": {"sv": "Självskattning: de sju beteendena", "en": "Self-assessment: the seven behaviours"},
+    "assess.history": {"sv": "Så har du skattat dig hittills", "en": "Your ratings so far"},
+    "assess.since": {"sv": "sedan {day}", "en": "since {day}"},
+    "assess.new": {"sv": "Ny skattning", "en": "New rating"},
+    "assess.note": {"sv": "Anteckning (frivillig)", "en": "Note (optional)"},
+    "assess.save": {"sv": "Spara skattningen", "en": "Save the rating"},
+    "assess.missing": {"sv": "Skatta alla sju först ({n} saknas).", "en": "Rate all seven first ({n} missing)."},
+    "assess.saved": {"sv": "Skattningen är sparad.", "en": "The rating is saved."},
+    "assess.none": {"sv": "Den här kursen har ingen självskattning.", "en": "This course has no self-assessment."},
+    "commit.ask": {"sv": "Vad ska du pröva efter den här lektionen?", "en": "What will you try after this lesson?"},
+    "commit.when": {
+        "sv": "När vill du följa upp hur det gick? (ÅÅÅÅ-MM-DD)",
+        "en": "When do you want to follow up how it went? (YYYY-MM-DD)",
+    },
+    "commit.save": {"sv": "Spara åtagandet", "en": "Save the commitment"},
+    "commit.bad_date": {"sv": "Skriv datumet som ÅÅÅÅ-MM-DD.", "en": "Write the date as YYYY-MM-DD."},
+    "commit.empty": {"sv": "Skriv något först.", "en": "Write something first."},
+    "commit.saved": {
+        "sv": "Åtagandet är sparat. Startsidan påminner dig när det är dags.",
+        "en": "The commitment is saved. The home screen reminds you when it is time.",
+    },
+    "commit.how": {"sv": "Hur gick det?", "en": "How did it go?"},
+    "commit.done": {"sv": "Spara och markera som klar", "en": "Save and mark as done"},
+    "commit.title": {"sv": "Åtaganden", "en": "Commitments"},
+    "commit.due": {"sv": "följ upp {day}", "en": "follow up {day}"},
+    "commit.done_on": {"sv": "klar {day}", "en": "done {day}"},
+    "commit.count": {
+        "sv": "{open} öppna, {done} klara · enter följer upp ett öppet",
+        "en": "{open} open, {done} done · enter follows up an open one",
+    },
+    "commit.none": {
+        "sv": "Inga åtaganden än. Tryck c i en lektion: vad ska du pröva?",
+        "en": "No commitments yet. Press c in a lesson: what will you try?",
+    },
+    "commit.followed_up": {
+        "sv": "Uppföljningen är sparad i dagboken.",
+        "en": "The follow-up is saved in your journal.",
+    },
+    "quiz.to_commit": {"sv": "Vad ska jag pröva?", "en": "What will I try?"},
+    "cmd.assess": {"sv": "Självskattning av de sju beteendena", "en": "Self-assessment of the seven behaviours"},
+    "cmd.commitments": {"sv": "Åtaganden", "en": "Commitments"},
+    "cmd.review": {"sv": "Repetera frågor som är på tur", "en": "Review the questions that are due"},
+    "cmd.practise": {
+        "sv": "Öva på alla frågor du svarat fel på (schemat ändras inte)",
+        "en": "Practise every question you got wrong (the schedule does not change)",
+    },
+    # the learning loop: refusals from course.practice (nothing was written)
+    "practice.error.no_assessment": {
+        "sv": "Den här kursen har ingen självskattning, så det finns inget att skatta.",
+        "en": "This course has no self-assessment, so there is nothing to rate.",
+    },
+    "practice.error.unknown_statement": {
+        "sv": "”{id}” är inget påstående i kursens självskattning; inget sparades.",
+        "en": "“{id}” is not a statement of this course's self-assessment; nothing was saved.",
+    },
+    "practice.error.rating": {
+        "sv": "Skattningen för ”{id}” ska vara ett heltal från {low} till {high}, inte {value}; inget sparades.",
+        "en": "The rating for “{id}” should be a whole number from {low} to {high}, not {value}; nothing was saved.",
+    },
+    "practice.error.note": {
+        "sv": "Anteckningen för ”{id}” ska vara text; inget sparades.",
+        "en": "The note for “{id}” should be text; nothing was saved.",
+    },
+    "practice.error.no_rating": {
+        "sv": "Skatta minst ett påstående innan du sparar självskattningen.",
+        "en": "Rate at least one statement before saving the self-assessment.",
+    },
+    "practice.error.unknown_lesson": {
+        "sv": "”{id}” är ingen lektion i kursen; åtagandet sparades inte.",
+        "en": "“{id}” is not a lesson of this course; the commitment was not saved.",
+    },
+    "practice.error.empty_commitment": {
+        "sv": "Skriv vad du ska pröva innan du sparar åtagandet.",
+        "en": "Write what you will try before saving the commitment.",
+    },
+    "practice.error.due": {
+        "sv": "Uppföljningen behöver ett datum, inte {value}; åtagandet sparades inte.",
+        "en": "The follow-up needs a date, not {value}; the commitment was not saved.",
+    },
+    "practice.error.empty_follow_up": {
+        "sv": "Skriv några ord om hur det gick innan du sparar uppföljningen.",
+        "en": "Write a few words on how it went before saving the follow-up.",
+    },
+    "practice.error.commitment_gone": {
+        "sv": "Åtagandet {id} finns inte längre sparat, så det går inte att följa upp.",
+        "en": "The commitment {id} is no longer saved, so it cannot be followed up.",
+    },
+    "practice.error.commitment_done": {
+        "sv": "Åtagandet {id} är redan uppföljt.",
+        "en": "The commitment {id} has already been followed up.",
+    },
+    "practice.error.unknown_question": {
+        "sv": "Kursen har ingen quizfråga ”{question}” i lektionen ”{lesson}”.",
+        "en": "The course has no quiz question “{question}” in the lesson “{lesson}”.",
+    },
+    # journal and exports (course/journal.py, export.py, chart.py; `tillit journal`)
+    "journal.follow_up": {"sv": "Uppföljning av ett åtagande", "en": "Follow-up of a commitment"},
+    "export.title": {"sv": "Reflektionsdagbok", "en": "Reflection journal"},
+    "export.subtitle": {"sv": "{course} · exporterad {when}", "en": "{course} · exported {when}"},
+    "export.count.one": {"sv": "1 reflektion", "en": "1 reflection"},
+    "export.count.many": {"sv": "{count} reflektioner", "en": "{count} reflections"},
+    "export.empty": {"sv": "Inga reflektioner att visa.", "en": "No reflections to show."},
+    "export.written": {"sv": "Skriven {when}", "en": "Written {when}"},
+    "export.edited": {"sv": "ändrad {when}", "en": "edited {when}"},
+    "export.starred": {"sv": "★ Stjärnmärkt", "en": "★ Starred"},
+    "export.tags": {"sv": "Taggar: {tags}", "en": "Tags: {tags}"},
+    "export.versions": {"sv": "Tidigare versioner ({count})", "en": "Earlier versions ({count})"},
+    "export.version_saved": {"sv": "Sparad {when}", "en": "Saved {when}"},
+    "export.assessment": {"sv": "Självskattning över tid", "en": "Self-assessment over time"},
+    "export.assessment_note": {
+        "sv": "Skala 1–5. Varje punkt är en självskattning med värdet utskrivet; till höger om beteendet står första → senaste värdet.",
+        "en": "Scale 1–5. Each point is one self-assessment with its value written out; next to each behaviour: first → latest value.",
+    },
+    "export.chart_empty": {"sv": "Inga skattningar än", "en": "No ratings yet"},
 }
 
 
@@ -234,6 +455,9 @@ def describe_failure(action: str, path: object, reason: str, advice: str, lang: 
 
 def describe(err: Exception, lang: str) -> str:
     """An error as one sentence in `lang` when its parts are known, else its own (English) sentence."""
+    sentence = getattr(err, "sentence", None)
+    if callable(sentence):
+        return str(sentence(lang))
     action = getattr(err, "action", "")
     if action and f"error.{action}" in STRINGS:
         return describe_failure(

@@ -5,11 +5,12 @@ from __future__ import annotations
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
+from datetime import timedelta
 from pathlib import Path
 
 from course import storage
 from course.content import Course
-from course.journal import JournalStore, Reflection, clean_text, new_id
+from course.journal import JournalStore, Reflection, Version, clean_text, new_id, normalise_tags
 from course.progress import (
     COMPLETED,
     NOT_STARTED,
@@ -28,6 +29,7 @@ from course.progress import (
 from course.quiz import QuizResult, score
 
 LANGUAGES = ("sv", "en")
+VERSION_GAP = timedelta(minutes=10)  # edits closer together than this (a typing session) make one version
 
 
 def detect_language(environ: Mapping[str, str] = os.environ) -> str:
@@ -176,15 +178,49 @@ class Study:
         """The lesson's saved reflections, newest first."""
         return self.journal.list(lesson_id)
 
+    def all_reflections(self) -> list[Reflection]:
+        """Every saved reflection of every lesson, newest first (deleted ones are left out)."""
+        return self.journal.all()
+
     def save_reflection(self, lesson_id: str, prompt_id: str, text: str, existing: Reflection | None) -> Reflection:
-        """Save new or changed text; raises StorageError with the reason when it cannot."""
+        """Save new or changed text; raises StorageError with the reason when it cannot.
+
+        Editing keeps `created` and moves `updated`. When the text changed and the previous save is
+        more than VERSION_GAP old, the previous text is kept in `versions` (so the autosaves of one
+        typing session make one version). The edit is applied to the reflection as saved now, so a
+        star or tags set elsewhere meanwhile are kept.
+        """
         when = now()
+        cleaned = clean_text(text)
         if existing is None:
-            reflection = Reflection(new_id(when), lesson_id, prompt_id, clean_text(text), when, when)
-        else:
-            reflection = replace(existing, text=clean_text(text), updated=when)
-        self.journal.save(reflection)
-        return reflection
+            reflection = Reflection(new_id(when), lesson_id, prompt_id, cleaned, when, when)
+            self.journal.save(reflection)
+            return reflection
+
+        def edit(current: Reflection) -> Reflection:
+            versions = current.versions
+            if cleaned != current.text and when - current.updated > VERSION_GAP:
+                versions = (*versions, Version(current.text, current.updated))
+            return replace(current, text=cleaned, updated=when, versions=versions)
+
+        return self.journal.update(existing, edit)
+
+    def set_star(self, r: Reflection, starred: bool) -> Reflection:
+        """Star or unstar a reflection (its `updated` time stays: starring is not an edit)."""
+        return self.journal.update(r, lambda current: replace(current, starred=starred))
+
+    def set_tags(self, r: Reflection, tags: Sequence[str]) -> Reflection:
+        """Replace a reflection's tags (normalised: lower-case, stripped, unique, sorted); `updated` stays."""
+        kept = normalise_tags(tags)
+        return self.journal.update(r, lambda current: replace(current, tags=kept))
+
+    def delete_reflection(self, r: Reflection) -> None:
+        """Move a reflection to the journal's trash (never unlinked); restore_reflection undoes it."""
+        self.journal.delete(r)
+
+    def restore_reflection(self, lesson_id: str, reflection_id: str) -> Reflection:
+        """Undo delete_reflection."""
+        return self.journal.restore(lesson_id, reflection_id)
 
     # --- resets (never touch the journal) --------------------------------------------------------
 

@@ -18,7 +18,11 @@ DOMAIN = [
     "course.quiz",
     "course.progress",
     "course.journal",
+    "course.journal_query",
+    "course.export",
+    "course.chart",
     "course.study",
+    "course.practice",
     "course.i18n",
     "course.cli",
 ]

@@ -7,6 +7,7 @@ import contextlib
 import signal
 from collections.abc import Iterable
 from functools import partial
+from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -15,17 +16,25 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from course import __version__
+from course.companions import about_text
 from course.i18n import describe_failure, tr
 from course.progress import Notice, Place
 from course.study import LANGUAGES, Study
 from course.tui.base import TillitScreen, localize_bindings
 from course.tui.dialogs import ConfirmDialog, TextDialog
 from course.tui.home import HomeScreen
+from course.tui.journal import JournalScreen
 from course.tui.lesson import LessonScreen
+from course.tui.practice import AssessmentScreen, CommitmentsScreen
 from course.tui.quiz import QuizScreen
 from course.tui.reflect import ReflectScreen
 
-HELP_SCREENS: tuple[type[TillitScreen], ...] = (HomeScreen, LessonScreen, QuizScreen, ReflectScreen)
+if TYPE_CHECKING:
+    from course.practice import Practice
+
+HELP_SCREENS: tuple[type[TillitScreen], ...] = (
+    HomeScreen, LessonScreen, QuizScreen, ReflectScreen, JournalScreen, AssessmentScreen, CommitmentsScreen,
+)  # fmt: skip
 
 
 class LessonCommands(Provider):
@@ -70,6 +79,7 @@ class TillitApp(App[None]):
     BINDINGS = [
         Binding("f1,question_mark", "help", "key.help", key_display="f1"),
         Binding("f2", "language", "key.language"),
+        Binding("j", "journal", "key.journal"),
         Binding("ctrl+p", "command_palette", "key.palette", show=False),
         Binding("ctrl+q", "quit", "key.quit", priority=True),
     ]
@@ -78,6 +88,16 @@ class TillitApp(App[None]):
         super().__init__()
         self.study = study
         self._shown_notices = 0
+        self._practice: Practice | None = None
+
+    @property
+    def practice(self) -> Practice:
+        """Self-assessments, commitments and spaced review for this learner."""
+        if self._practice is None:
+            from course.practice import Practice
+
+            self._practice = Practice(self.study)
+        return self._practice
 
     def get_default_screen(self) -> Screen[None]:
         return HomeScreen()
@@ -171,6 +191,41 @@ class TillitApp(App[None]):
                 await screen.relocalize()
         self.notify(tr("language.switched", self.study.lang), markup=False)
 
+    def action_journal(self) -> None:
+        """Open the journal workspace (from anywhere; a second press does nothing)."""
+        from course.tui.journal import JournalScreen
+
+        if not isinstance(self.screen, JournalScreen):
+            self.push_screen(JournalScreen())
+
+    def action_assess(self) -> None:
+        """The self-assessment of the seven behaviours, with every earlier one over time."""
+        from course.tui.practice import AssessmentScreen
+
+        if self.study.course.assessment is None:
+            self.notify(tr("assess.none", self.study.lang), markup=False)
+        elif not isinstance(self.screen, AssessmentScreen):
+            self.push_screen(AssessmentScreen())
+
+    def action_commitments(self) -> None:
+        """Open and done commitments."""
+        from course.tui.practice import CommitmentsScreen
+
+        if not isinstance(self.screen, CommitmentsScreen):
+            self.push_screen(CommitmentsScreen())
+
+    def action_review(self, practice_mode: bool = False) -> None:
+        """Questions answered wrong before: the ones due, or (practice) all of them without moving the schedule."""
+        from datetime import date
+
+        from course.tui.practice import ReviewScreen
+
+        items = self.practice.review_questions(date.max if practice_mode else None)
+        if not items:
+            self.notify(tr("review.nothing", self.study.lang), markup=False)
+            return
+        self.push_screen(ReviewScreen(items, practice_mode))
+
     def action_help(self) -> None:
         """Show every key, screen by screen."""
         lang = self.study.lang
@@ -201,24 +256,22 @@ class TillitApp(App[None]):
         self.push_screen(TextDialog(tr("help.title", lang), "\n".join(lines), lang))
 
     def action_about(self) -> None:
-        """The course, what it is based on, and where the learner's data is kept."""
+        """The course, where it comes from, the glossary, further reading, and where the learner's data is."""
         lang = self.study.lang
-        course = self.study.course
-        src = course.source
-        body = [course.descriptions.get(lang) or course.descriptions.get(course.languages[0], "")]
-        if src:
-            body += [
-                "",
-                tr("about.source", lang, **{k: src.get(k, "") for k in ("author", "title", "publisher", "date")}),
-            ]
-        body += ["", tr("about.data", lang, path=self.study.data_dir), "", f"Tillit {__version__}"]
-        self.push_screen(TextDialog(course.title(lang), "\n".join(body), lang))
+        body = about_text(self.study.course, lang, self.study.data_dir, __version__)
+        self.push_screen(TextDialog(self.study.course.title(lang), body, lang))
 
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         lang = self.study.lang
         yield SystemCommand(tr("cmd.language", lang), tr("cmd.language", lang), self.action_language)
         yield SystemCommand(tr("cmd.keys", lang), tr("cmd.keys", lang), self.action_help)
+        yield SystemCommand(tr("cmd.about", lang), tr("cmd.about.help", lang), self.action_about)
+        yield SystemCommand(tr("cmd.journal", lang), tr("cmd.journal", lang), self.action_journal)
+        yield SystemCommand(tr("cmd.assess", lang), tr("cmd.assess", lang), self.action_assess)
+        yield SystemCommand(tr("cmd.commitments", lang), tr("cmd.commitments", lang), self.action_commitments)
+        yield SystemCommand(tr("cmd.review", lang), tr("cmd.review", lang), self.action_review)
+        yield SystemCommand(tr("cmd.practise", lang), tr("cmd.practise", lang), partial(self.action_review, True))
 
     async def action_quit(self) -> None:
         """Save everything on every screen, then quit; ask first if some text could not be saved."""

@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Static
+from textual.widgets import Button, Input, Static
 
 from course.i18n import tr
 
@@ -62,6 +62,71 @@ class TextDialog(ModalScreen[None]):
 
     def on_mount(self) -> None:
         self.query_one(".dialog-body", VerticalScroll).focus()  # arrows and page keys scroll at once
+
+    def on_button_pressed(self) -> None:
+        self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class AskDialog(ModalScreen[str | None]):
+    """Ask for one line of text; dismisses with it, or None when cancelled."""
+
+    BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
+
+    def __init__(self, question: str, value: str, lang: str) -> None:
+        super().__init__()
+        self.question = question
+        self.value = value
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog"):
+            yield Static(Content(self.question), classes="dialog-text")
+            yield Input(self.value, id="answer")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(tr("dialog.ok", self.lang) + " ⏎", id="ok", variant="primary")
+                yield Button(tr("dialog.cancel", self.lang) + " (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#answer", Input).focus()
+
+    def on_input_submitted(self) -> None:
+        self.dismiss(self.query_one("#answer", Input).value)
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        self.dismiss(self.query_one("#answer", Input).value if event.button.id == "ok" else None)
+
+    def action_cancel(self) -> None:
+        self.dismiss(None)
+
+
+class ColumnsDialog(ModalScreen[None]):
+    """Texts side by side in columns (oldest left), scrolling sideways when they do not fit."""
+
+    BINDINGS = [Binding("escape,q,enter", "close", "Close", show=False)]
+
+    def __init__(self, title: str, lead: str, columns: list[tuple[str, str]], lang: str) -> None:
+        super().__init__()
+        self.heading = title
+        self.lead = lead
+        self.columns = columns
+        self.lang = lang
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog full"):
+            yield Static(Content(self.heading), classes="dialog-title")
+            yield Static(Content(self.lead), classes="dialog-text")
+            with HorizontalScroll(id="columns"):
+                for head, body in self.columns:
+                    with VerticalScroll(classes="column"):
+                        yield Static(Content(head), classes="column-head")
+                        yield Static(Content(body))
+            yield Button(tr("help.close", self.lang) + " (esc)", id="close", variant="primary")
+
+    def on_mount(self) -> None:
+        self.query_one("#columns", HorizontalScroll).focus()
 
     def on_button_pressed(self) -> None:
         self.dismiss(None)

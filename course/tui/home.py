@@ -9,6 +9,8 @@ from textual.containers import Horizontal
 from textual.content import Content
 from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, Static
 
+from course.errors import TillitError
+from course.i18n import describe
 from course.progress import Place
 from course.tui.base import TillitScreen
 from course.tui.dialogs import ConfirmDialog
@@ -38,6 +40,10 @@ class HomeScreen(TillitScreen):
         Binding("r", "reset", "key.reset"),
         Binding("R", "reset_all", "key.reset_all", show=False),
         Binding("a", "about", "key.about", show=False),
+        Binding("s", "assess", "key.assess", show=False),
+        Binding("k", "commitments", "key.commitments", show=False),
+        Binding("v", "review", "key.review", show=False),
+        Binding("V", "practise", "key.practise", show=False),
     ]
 
     def compose(self) -> ComposeResult:
@@ -49,6 +55,7 @@ class HomeScreen(TillitScreen):
                 total=len(study.course.lesson_ids), show_eta=False, show_percentage=False, id="overall-bar"
             )
             yield Static(id="overall-text")
+        yield Static(id="due")
         table: DataTable[Text] = DataTable(id="lessons", cursor_type="row", zebra_stripes=True)
         yield table
         yield Static(id="summary")
@@ -84,12 +91,14 @@ class HomeScreen(TillitScreen):
         self.query_one("#overall-text", Static).update(
             Content(self.t("home.progress", done=done, total=total, percent=round(100 * done / total)))
         )
+        self.query_one("#due", Static).update(Content(self.due_line()))
         table: DataTable[Text] = self.query_one("#lessons", DataTable)
         table.clear(columns=True)
         statuses = [self.t(f"status.{s}") for s in ("not_started", "read", "completed")]
         status_width = max(len(s) for s in statuses)
         # The title takes what is left, so the table fits 80 columns and uses a wide terminal.
-        title_width = max(20, self.app.size.width - (2 + status_width + 5 + 3) - 2 * 5 - 3)
+        # the last 2 leave room for the scrollbar of a course longer than the screen
+        title_width = max(20, self.app.size.width - (2 + status_width + 5 + 3) - 2 * 5 - 3 - 2)
         table.add_column("#", key="n", width=2)
         table.add_column(self.t("home.col.lesson"), key="title", width=title_width)
         table.add_column(self.t("home.col.status"), key="status", width=status_width)
@@ -108,6 +117,24 @@ class HomeScreen(TillitScreen):
                 key=lid,
             )
         self.show_summary()
+
+    def due_line(self) -> str:
+        """What is waiting: commitments to follow up, questions to review, or the first self-assessment."""
+        practice = self.tillit.practice
+        parts: list[str] = []
+        try:
+            commitments = len(practice.due_commitments())
+            reviews = len(practice.due_reviews())
+            offer = self.study.course.assessment is not None and practice.should_offer_assessment()
+        except TillitError as err:
+            return describe(err, self.study.lang)
+        if offer:
+            parts.append(self.t("home.offer_assessment"))
+        if commitments:
+            parts.append(self.t("home.commitments_due", n=commitments))
+        if reviews:
+            parts.append(self.t("home.reviews_due", n=reviews))
+        return " · ".join(parts) if parts else self.t("home.loop_keys")
 
     def selected(self) -> str:
         """The id of the highlighted lesson."""
@@ -148,6 +175,18 @@ class HomeScreen(TillitScreen):
 
     def action_about(self) -> None:
         self.tillit.action_about()
+
+    def action_assess(self) -> None:
+        self.tillit.action_assess()
+
+    def action_commitments(self) -> None:
+        self.tillit.action_commitments()
+
+    def action_review(self) -> None:
+        self.tillit.action_review()
+
+    def action_practise(self) -> None:
+        self.tillit.action_review(practice_mode=True)
 
     def action_reset(self) -> None:
         lid = self.selected()

@@ -91,6 +91,7 @@ class LessonScreen(TillitScreen):
         Binding("escape", "back", "key.back"),
         Binding("q", "quiz", "key.quiz"),
         Binding("w", "reflect", "key.reflect"),
+        Binding("c", "commit", "key.commit", show=False),
         Binding("t", "toc", "key.toc"),
         Binding("p", "prev", "key.prev"),
         Binding("n", "next", "key.next"),
@@ -155,6 +156,15 @@ class LessonScreen(TillitScreen):
 
     def action_back(self) -> None:
         self.tillit.go_home()
+
+    def action_commit(self) -> None:
+        from course.tui.practice import CommitDialog
+
+        def done(commitment: object) -> None:
+            if commitment is not None:
+                self.notify(self.t("commit.saved"), markup=False)
+
+        self.app.push_screen(CommitDialog(self.lesson_id, self.study.lang), done)
 
     def action_toc(self) -> None:
         view = self.query_one(LessonView)

@@ -54,6 +54,7 @@ class QuizScreen(TillitScreen):
         Binding("r", "retry", "key.retry", show=False),
         Binding("w", "reflect", "key.reflect", show=False),
         Binding("n", "next_lesson", "key.next", show=False),
+        Binding("c", "commit", "key.commit", show=False),
         *[Binding(str(i), f"choose({i - 1})", "key.choose", show=False) for i in range(1, 10)],
     ]
 
@@ -74,8 +75,12 @@ class QuizScreen(TillitScreen):
         return quiz
 
     @property
+    def questions(self) -> tuple[Question, ...]:
+        return self.quiz.questions
+
+    @property
     def question(self) -> Question:
-        return self.quiz.questions[self.index]
+        return self.questions[self.index]
 
     def choices(self) -> tuple[Option, ...]:
         return self.question.choices(self.t("quiz.true"), self.t("quiz.false"))
@@ -83,14 +88,14 @@ class QuizScreen(TillitScreen):
     def resume(self) -> bool:
         """Pick up the attempt in progress at its first unanswered question; False when none is left."""
         draft = self.study.start_quiz(self.lesson_id)
-        unanswered = [i for i, q in enumerate(self.quiz.questions) if q.id not in draft.answers]
-        self.index = unanswered[0] if unanswered else len(self.quiz.questions) - 1
+        unanswered = [i for i, q in enumerate(self.questions) if q.id not in draft.answers]
+        self.index = unanswered[0] if unanswered else len(self.questions) - 1
         return bool(unanswered)
 
     def on_mount(self) -> None:
         super().on_mount()
         if not self.all_answered:
-            self.study.go(Place(self.lesson_id, "quiz", question=self.index))
+            self.remember()
         self.call_after_refresh(self.focus_options)
         if self.all_answered:
             self.call_after_refresh(self.finish)
@@ -111,7 +116,7 @@ class QuizScreen(TillitScreen):
     def compose_question(self) -> ComposeResult:
         q = self.question
         yield Static(
-            Content(self.t("quiz.counter", n=self.index + 1, total=len(self.quiz.questions))), classes="quiz-counter"
+            Content(self.t("quiz.counter", n=self.index + 1, total=len(self.questions))), classes="quiz-counter"
         )
         yield Static(Content(q.text), classes="quiz-question")
         yield Static(Content(self.t(f"quiz.kind.{q.kind}")), classes="quiz-kind")
@@ -148,7 +153,7 @@ class QuizScreen(TillitScreen):
                 yield Static(Content(o.explain), classes="explain")
         if q.kind == "true_false":
             yield Static(Content(q.explain), classes="explain")
-        last = self.index + 1 >= len(self.quiz.questions)
+        last = self.index + 1 >= len(self.questions)
         yield Button(self.t("quiz.finish" if last else "quiz.next") + " ⏎", id="next", variant="primary")
 
     def compose_result(self) -> ComposeResult:
@@ -170,6 +175,7 @@ class QuizScreen(TillitScreen):
         with Horizontal(id="result-buttons"):
             yield Button(self.t("quiz.retry") + " (r)", id="retry", variant="primary")
             yield Button(self.t("quiz.to_reflect") + " (w)", id="reflect")
+            yield Button(self.t("quiz.to_commit") + " (c)", id="commit")
             if self.study.course.neighbours(self.lesson_id)[1] is not None:
                 yield Button(self.t("quiz.to_next") + " (n)", id="next-lesson")
             yield Button(self.t("quiz.to_lesson") + " (esc)", id="to-lesson")
@@ -181,8 +187,11 @@ class QuizScreen(TillitScreen):
     def after_recompose(self) -> None:
         self.focus_options()
 
+    def screen_title(self) -> str:
+        return self.t("quiz.title", title=self.study.course.lesson(self.lesson_id, self.study.lang).title)
+
     def focus_options(self) -> None:
-        self.title = self.t("quiz.title", title=self.study.course.lesson(self.lesson_id, self.study.lang).title)
+        self.title = self.screen_title()
         # Focus without scrolling: the question (or the verdict) at the top is what to read first.
         if self.phase == "ask":
             options = self.query("#options")
@@ -239,19 +248,33 @@ class QuizScreen(TillitScreen):
             return
         order = [o.id for o in self.choices()]
         self.chosen.sort(key=order.index)
-        self.study.answer(self.lesson_id, self.question.id, self.chosen, self.index)
+        self.record_answer(self.question.is_correct(self.chosen))
         self.phase = "feedback"
         await self.redraw()
 
+    def record_answer(self, right: bool) -> None:
+        """Keep the answer in the attempt in progress, and schedule a wrong one for review."""
+        self.study.answer(self.lesson_id, self.question.id, self.chosen, self.index)
+        self.schedule(self.lesson_id, right)
+
+    def schedule(self, lesson_id: str, right: bool) -> None:
+        try:
+            self.tillit.practice.record_answer(lesson_id, self.question.id, right)
+        except TillitError as err:
+            self.notify(describe(err, self.study.lang), severity="warning", markup=False)
+
+    def remember(self) -> None:
+        self.study.go(Place(self.lesson_id, "quiz", question=self.index))
+
     async def advance(self) -> None:
-        if self.index + 1 >= len(self.quiz.questions):
+        if self.index + 1 >= len(self.questions):
             await self.finish()
             return
         self.index += 1
         self.chosen = []
         self.hint_shown = False
         self.phase = "ask"
-        self.study.go(Place(self.lesson_id, "quiz", question=self.index))
+        self.remember()
         await self.redraw()
 
     async def finish(self) -> None:
@@ -286,6 +309,17 @@ class QuizScreen(TillitScreen):
         if self.phase == "result":
             self.tillit.show(self.lesson_id, "reflect")
 
+    def action_commit(self) -> None:
+        if self.phase != "result":
+            return
+        from course.tui.practice import CommitDialog
+
+        def done(commitment: object) -> None:
+            if commitment is not None:
+                self.notify(self.t("commit.saved"), markup=False)
+
+        self.app.push_screen(CommitDialog(self.lesson_id, self.study.lang), done)
+
     def action_next_lesson(self) -> None:
         target = self.study.course.neighbours(self.lesson_id)[1]
         if self.phase == "result" and target is not None:
@@ -304,6 +338,8 @@ class QuizScreen(TillitScreen):
             await self.action_retry()
         elif button == "reflect":
             self.action_reflect()
+        elif button == "commit":
+            self.action_commit()
         elif button == "next-lesson":
             self.action_next_lesson()
         elif button == "to-lesson":

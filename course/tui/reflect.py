@@ -29,12 +29,13 @@ class ReflectScreen(TillitScreen):
         Binding("ctrl+t", "next_prompt", "key.next_prompt"),
     ]
 
-    def __init__(self, lesson_id: str) -> None:
+    def __init__(self, lesson_id: str, editing: Reflection | None = None, back_to_caller: bool = False) -> None:
         super().__init__()
         self.lesson_id = lesson_id
-        self.prompt_id = ""
-        self.editing: Reflection | None = None
-        self.text = ""
+        self.prompt_id = editing.prompt if editing else ""
+        self.editing: Reflection | None = editing
+        self.text = editing.text if editing else ""
+        self.back_to_caller = back_to_caller  # opened from the journal: going back returns there
         self.dirty = False
         self.status = ""
         self._loading = False
@@ -44,13 +45,16 @@ class ReflectScreen(TillitScreen):
 
     def compose(self) -> ComposeResult:
         lesson = self.study.course.lesson(self.lesson_id, self.study.lang)
-        if lesson.prompt(self.prompt_id) is None:
+        foreign = self.editing is not None and lesson.prompt(self.prompt_id) is None
+        if lesson.prompt(self.prompt_id) is None and not foreign:
             self.prompt_id = lesson.prompts[0].id
         yield Header()
         tabs = [
             Tab(self.t("reflect.prompt", n=n, total=len(lesson.prompts)), id=f"p-{p.id}")
             for n, p in enumerate(lesson.prompts, 1)
         ]
+        if foreign:  # a follow-up of a commitment, or a prompt the course no longer has
+            tabs.append(Tab(self.t("jw.follow_up"), id=f"p-{self.prompt_id}"))
         yield Tabs(*tabs, active=f"p-{self.prompt_id}", id="prompt-tabs")
         yield Static(Content(self.prompt_text()), id="prompt-text")
         area = TextArea(self.text, id="editor", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
@@ -63,8 +67,8 @@ class ReflectScreen(TillitScreen):
 
     def prompt_text(self) -> str:
         lesson = self.study.course.lesson(self.lesson_id, self.study.lang)
-        prompt = lesson.prompt(self.prompt_id) or lesson.prompts[0]
-        return prompt.text
+        prompt = lesson.prompt(self.prompt_id)
+        return prompt.text if prompt else self.t("jw.follow_up")
 
     def status_line(self) -> str:
         if self.status:
@@ -219,4 +223,8 @@ class ReflectScreen(TillitScreen):
         self.query_one("#prompt-tabs", Tabs).active = f"p-{nxt}"
 
     def action_back(self) -> None:
+        if self.back_to_caller:
+            if self.flush():
+                self.dismiss(None)
+            return
         self.tillit.show(self.lesson_id)  # refuses to leave while the text cannot be saved

@@ -1,0 +1,274 @@
+"""Pilot tests for the learning loop: the journal workspace, self-assessment, commitments, review, export."""
+
+from __future__ import annotations
+
+import tomllib
+from dataclasses import replace
+from datetime import date, timedelta
+from pathlib import Path
+
+import pytest
+from textual.widgets import Input, RadioButton, RadioSet, Static, TextArea
+
+from course.content import Course
+from course.journal import Version
+from course.tui.dialogs import AskDialog, ColumnsDialog, ConfirmDialog, TextDialog
+from course.tui.journal import ExportDialog, JournalScreen
+from course.tui.practice import AssessmentScreen, CommitDialog, CommitmentsScreen, FollowUpDialog, ReviewScreen
+from course.tui.reflect import ReflectScreen
+from tests.tui_helpers import journal_files, new_app, read, screen_text, toasts
+
+LESSON = "trust-culture"
+
+
+def seed(app_study: object) -> None:
+    from course.study import Study
+
+    assert isinstance(app_study, Study)
+    first, second = (p.id for p in app_study.course.lesson(LESSON, "en").prompts[:2])
+    app_study.save_reflection(LESSON, first, "Vi behöver mer återkoppling i teamet.", None)
+    app_study.save_reflection(LESSON, second, "Handläggarna vet mest om ärendena.", None)
+
+
+async def open_journal(app: object, pilot: object) -> JournalScreen:
+    from textual.pilot import Pilot
+
+    assert isinstance(pilot, Pilot)
+    await pilot.press("j")
+    await pilot.pause(0.3)
+    screen = pilot.app.screen
+    assert isinstance(screen, JournalScreen)
+    return screen
+
+
+async def test_journal_lists_searches_stars_tags_deletes_and_undoes(course: Course, data_dir: Path) -> None:
+    app = new_app(course, data_dir)
+    seed(app.study)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = await open_journal(app, pilot)
+        text = screen_text(app)
+        assert date.today().isoformat() in text
+        assert "Showing 2 of 2 reflections" in text
+        # search, forgiving of Swedish letters
+        screen.query_one("#search", Input).value = "aterkoppling"
+        await pilot.pause(0.2)
+        assert "Showing 1 of 2 reflections" in screen_text(app)
+        assert "återkoppling" in screen_text(app)
+        screen.query_one("#search", Input).value = ""
+        await pilot.pause(0.2)
+        screen.query_one("#entries").focus()
+        await pilot.pause(0.1)
+        target = screen.current()
+        assert target is not None
+        # star
+        await pilot.press("s")
+        await pilot.pause(0.1)
+        saved = read(next(f for f in journal_files(data_dir) if target.id in f.name))
+        assert saved["starred"] is True
+        assert "★" in screen_text(app)
+        # tags
+        await pilot.press("t")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, AskDialog)
+        app.screen.query_one("#answer", Input).value = "vecka, Ledning"
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        saved = read(next(f for f in journal_files(data_dir) if target.id in f.name))
+        assert saved["tags"] == ["ledning", "vecka"]
+        # delete, with a confirmation, and undo
+        await pilot.press("d")
+        await pilot.pause(0.1)
+        assert isinstance(app.screen, ConfirmDialog)
+        await pilot.press("y")
+        await pilot.pause(0.2)
+        assert len(journal_files(data_dir)) == 1
+        assert list((data_dir / "journal" / ".trash").rglob("*.toml"))
+        assert "Showing 1 of 1 reflections" in screen_text(app)
+        await pilot.press("u")
+        await pilot.pause(0.2)
+        assert len(journal_files(data_dir)) == 2
+        assert "Showing 2 of 2 reflections" in screen_text(app)
+
+
+async def test_journal_versions_then_and_now_and_edit(course: Course, data_dir: Path) -> None:
+    app = new_app(course, data_dir)
+    study = app.study
+    prompt = course.lesson(LESSON, "en").prompts[0].id
+    old = study.save_reflection(LESSON, prompt, "Förra månaden: mest kontroll.", None)
+    older = replace(old, created=old.created - timedelta(days=30), updated=old.updated - timedelta(days=30))
+    study.journal.save(older)
+    newer = study.save_reflection(LESSON, prompt, "I dag: mer tillit.", None)
+    with_version = replace(newer, versions=(Version("Första utkastet.", newer.created),))
+    study.journal.save(with_version)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        screen = await open_journal(app, pilot)
+        screen.query_one("#entries").focus()
+        await pilot.pause(0.1)
+        assert screen.current() is not None and screen.current().id == newer.id  # type: ignore[union-attr]
+        await pilot.press("v")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, TextDialog)
+        assert "Första utkastet." in app.screen.body
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        await pilot.press("n")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ColumnsDialog)
+        assert [body for _, body in app.screen.columns] == ["Förra månaden: mest kontroll.", "I dag: mer tillit."]
+        await pilot.press("escape")
+        await pilot.pause(0.1)
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ReflectScreen)
+        assert app.screen.query_one("#editor", TextArea).text == "I dag: mer tillit."
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, JournalScreen)
+
+
+async def test_export_from_the_journal(course: Course, data_dir: Path, tmp_path: Path) -> None:
+    app = new_app(course, data_dir)
+    seed(app.study)
+    target = tmp_path / "out" / "mitt.html"
+    target.parent.mkdir()
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await open_journal(app, pilot)
+        await pilot.press("e")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ExportDialog)
+        app.screen.query_one("#path", Input).value = str(target)
+        app.screen.query_one("#path", Input).focus()
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert "2 reflections exported" in toasts(app)[-1]
+    html = target.read_text(encoding="utf-8")
+    assert "återkoppling" in html and "Handläggarna vet mest" in html
+    assert target.stat().st_mode & 0o777 == 0o600
+
+
+def rate(screen: AssessmentScreen, value: int) -> None:
+    for radio_set in screen.query(RadioSet):
+        buttons = list(radio_set.query(RadioButton))
+        buttons[value - 1].value = True
+
+
+async def test_self_assessment_is_offered_kept_and_charted(course: Course, data_dir: Path) -> None:
+    if course.assessment is None:
+        pytest.skip("the built-in course has no self-assessment")
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(100, 40)) as pilot:
+        await pilot.pause()
+        assert "Before you start: rate yourself on the seven behaviours (s)" in screen_text(app)
+        await pilot.press("s")
+        await pilot.pause(0.3)
+        screen = app.screen
+        assert isinstance(screen, AssessmentScreen)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.1)
+        assert "Rate all seven first (7 missing)." in str(screen.query_one("#assess-status", Static).visual)
+        assert not (data_dir / "assessments").exists() or not list((data_dir / "assessments").glob("*.toml"))
+        rate(screen, 3)
+        screen.query_one("#n-room-to-act", Input).value = "Svårt när det är bråttom [/]"
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        files = list((data_dir / "assessments").glob("*.toml"))
+        assert len(files) == 1
+        with files[0].open("rb") as f:
+            saved = tomllib.load(f)
+        assert set(saved["ratings"].values()) == {3}
+        assert saved["notes"]["room-to-act"] == "Svårt när det är bråttom [/]"
+        screen = app.screen
+        assert isinstance(screen, AssessmentScreen)
+        assert "Your ratings so far" in screen_text(app)
+        rate(screen, 4)
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert "3 → 4" in screen_text(app)
+        assert len(list((data_dir / "assessments").glob("*.toml"))) == 2
+
+
+async def test_a_commitment_comes_back_on_its_day_and_becomes_a_reflection(course: Course, data_dir: Path) -> None:
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("enter")
+        await pilot.pause(0.3)
+        await pilot.press("c")
+        await pilot.pause(0.2)
+        dialog = app.screen
+        assert isinstance(dialog, CommitDialog)
+        dialog.query_one("#commit-text", TextArea).insert("Fråga varje medarbetare vilket ledarskap hen behöver.")
+        dialog.query_one("#commit-due", Input).value = date.today().isoformat()
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        assert len(list((data_dir / "commitments").glob("*.toml"))) == 1
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert "⏰ 1 commitment(s) to follow up (k)" in screen_text(app)
+        await pilot.press("k")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, CommitmentsScreen)
+        assert "Fråga varje medarbetare" in screen_text(app)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        follow = app.screen
+        assert isinstance(follow, FollowUpDialog)
+        follow.query_one("#follow-text", TextArea).insert("Två samtal hittills, bra start.")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.3)
+        assert "✓ done" in screen_text(app)
+    reflections = [read(f) for f in journal_files(data_dir)]
+    assert [r["text"] for r in reflections] == ["Två samtal hittills, bra start."]
+    assert reflections[0]["commitment"]
+    with next((data_dir / "commitments").glob("*.toml")).open("rb") as f:
+        assert tomllib.load(f)["follow_up"] == reflections[0]["id"]
+
+
+async def test_a_missed_question_comes_back_for_review(course: Course, data_dir: Path) -> None:
+    quiz = course.quiz(LESSON, "en")
+    assert quiz is not None
+    first = quiz.questions[0]
+    wrong = next(i for i, o in enumerate(first.options) if not o.correct) + 1
+    right = next(i for i, o in enumerate(first.options) if o.correct) + 1
+    app = new_app(course, data_dir)
+    async with app.run_test(size=(100, 30)) as pilot:
+        await pilot.pause()
+        await pilot.press("q")
+        await pilot.pause(0.3)
+        await pilot.press(str(wrong), "enter")
+        await pilot.pause(0.2)
+        assert (data_dir / "review.toml").exists()
+        # pretend tomorrow has come
+        app.practice.record_answer(LESSON, first.id, False, today=date.today() - timedelta(days=1))
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert "↻ 1 question(s) to review (v)" in screen_text(app)
+        before = (data_dir / "review.toml").read_bytes()
+        # practice mode leaves the schedule alone
+        await pilot.press("V")
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, ReviewScreen)
+        await pilot.press(str(right), "enter")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        assert "You answered 1 of 1 right." in screen_text(app)
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert (data_dir / "review.toml").read_bytes() == before
+        # the real review moves it up
+        await pilot.press("v")
+        await pilot.pause(0.3)
+        await pilot.press(str(right), "enter")
+        await pilot.pause(0.2)
+        await pilot.press("enter")
+        await pilot.pause(0.2)
+        await pilot.press("escape")
+        await pilot.pause(0.2)
+        assert "to review" not in screen_text(app)
+    assert (data_dir / "review.toml").read_bytes() != before
