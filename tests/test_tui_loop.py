@@ -8,7 +8,7 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
-from textual.widgets import Input, RadioButton, RadioSet, Static, TextArea
+from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Select, Static, TextArea
 
 from course.content import Course
 from course.journal import Version
@@ -272,3 +272,48 @@ async def test_a_missed_question_comes_back_for_review(course: Course, data_dir:
         await pilot.pause(0.2)
         assert "to review" not in screen_text(app)
     assert (data_dir / "review.toml").read_bytes() != before
+
+
+async def test_journal_filters_by_lesson_tag_star_and_dates(course: Course, data_dir: Path) -> None:
+    app = new_app(course, data_dir)
+    study = app.study
+    first = course.lesson(LESSON, "en").prompts[0].id
+    second_lesson = course.lesson_ids[1]
+    other = course.lesson(second_lesson, "en").prompts[0].id
+    a = study.save_reflection(LESSON, first, "Alpha text", None)
+    b = study.save_reflection(second_lesson, other, "Beta text", None)
+    old = study.save_reflection(LESSON, first, "Gamma text from last year", None)
+    study.journal.save(
+        replace(old, created=old.created - timedelta(days=400), updated=old.updated - timedelta(days=400))
+    )
+    study.set_tags(a, ["team"])
+    study.set_star(b, True)
+    async with app.run_test(size=(120, 30)) as pilot:
+        await pilot.pause()
+        screen = await open_journal(app, pilot)
+        await pilot.pause(0.2)
+
+        def shown() -> set[str]:
+            return {r.text for r in screen.shown}
+
+        assert shown() == {"Alpha text", "Beta text", "Gamma text from last year"}
+        screen.query_one("#f-lesson", Select).value = second_lesson
+        await pilot.pause(0.2)
+        assert shown() == {"Beta text"}
+        screen.query_one("#f-lesson", Select).value = "*"
+        screen.query_one("#f-tag", Select).value = "team"
+        await pilot.pause(0.2)
+        assert shown() == {"Alpha text"}
+        screen.query_one("#f-tag", Select).value = "*"
+        screen.query_one("#f-star", Checkbox).value = True
+        await pilot.pause(0.2)
+        assert shown() == {"Beta text"}
+        screen.query_one("#f-star", Checkbox).value = False
+        screen.query_one("#f-since", Input).value = (date.today() - timedelta(days=1)).isoformat()
+        await pilot.pause(0.2)
+        assert shown() == {"Alpha text", "Beta text"}
+        screen.query_one("#f-since", Input).value = ""
+        screen.query_one("#f-until", Input).value = (date.today() - timedelta(days=300)).isoformat()
+        await pilot.pause(0.2)
+        assert shown() == {"Gamma text from last year"}
+        assert "Showing 1 of 3 reflections" in screen_text(app)
