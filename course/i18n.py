@@ -338,6 +338,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "assess.note": {"sv": "Anteckning (frivillig)", "en": "Note (optional)"},
     "assess.save": {"sv": "Spara skattningen", "en": "Save the rating"},
     "assess.missing": {"sv": "Skatta alla sju först ({n} saknas).", "en": "Rate all seven first ({n} missing)."},
+    "assess.revisit": {
+        "sv": "Värda att gå tillbaka till efter dina lägsta svar: {lessons}",
+        "en": "Worth revisiting after your lowest ratings: {lessons}",
+    },
     "assess.saved": {"sv": "Skattningen är sparad.", "en": "The rating is saved."},
     "assess.none": {"sv": "Den här kursen har ingen självskattning.", "en": "This course has no self-assessment."},
     "commit.ask": {"sv": "Vad ska du pröva efter den här lektionen?", "en": "What will you try after this lesson?"},

@@ -183,10 +183,12 @@ async def test_self_assessment_is_offered_kept_and_charted(course: Course, data_
         screen = app.screen
         assert isinstance(screen, AssessmentScreen)
         assert "Your ratings so far" in screen_text(app)
-        rate(screen, 4)
+        rate(screen, 2)
         await pilot.press("ctrl+s")
         await pilot.pause(0.3)
-        assert "3 → 4" in screen_text(app)
+        assert "3 → 2" in screen_text(app)
+        revisit = next(t for t in toasts(app) if t.startswith("Worth revisiting"))
+        assert "2. Seven manager behaviours that build trust" in revisit
         assert len(list((data_dir / "assessments").glob("*.toml"))) == 2
 
 

@@ -171,6 +171,15 @@ class AssessmentScreen(TillitScreen):
             status.update(Content("✗ " + describe(err, self.study.lang)))
             return
         self.notify(self.t("assess.saved"), markup=False)
+        revisit = [lid for st in content.statements if ratings.get(st.id, 5) <= 2 for lid in st.lessons]
+        if revisit:
+            ids = self.study.course.lesson_ids
+            names = [
+                f"{ids.index(lid) + 1}. {self.study.course.lesson(lid, self.study.lang).title}"
+                for lid in dict.fromkeys(revisit)
+                if lid in ids
+            ]
+            self.notify(self.t("assess.revisit", lessons="; ".join(names)), markup=False, timeout=20)
         self.app.pop_screen()
         self.app.push_screen(AssessmentScreen())
 
