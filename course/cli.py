@@ -24,6 +24,9 @@ EPILOG = """commands:
   check    check a course folder and list every problem as file:line
   where    show which course and data folders are in use
   journal  add, list, search or export reflections (see `tillit journal --help`)
+  backup   copy your data folder into its backups/ folder (--list shows them)
+  restore  put a backup back (after backing up the current state)
+  doctor   check the data folder and say what is wrong (--fix fixes what is safe)
 
 data folder: --data DIR, else $TILLIT_DATA, else progress/ in a source checkout,
 else your user data folder."""
@@ -63,6 +66,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--lang", choices=("sv", "en"), default=argparse.SUPPRESS, help="language for the course and the app"
     )
     _journal_parser(sub)
+    _data_parsers(sub)
     return parser
 
 
@@ -184,18 +188,89 @@ def _where(locations: paths.Locations) -> int:
 
 
 def _run(locations: paths.Locations, lang: str | None) -> int:
+    from course.instance import claim_writer
     from course.study import Study
 
     course = load_course(locations.course)
-    study = Study(course, locations.data, lang)
-    # Textual takes about 0.2 s to import; only the TUI path pays for it.
-    from course.tui.app import make_app
+    claim = claim_writer(locations.data)  # held for the whole run; None when another Tillit is open
+    try:
+        study = Study(course, locations.data, lang, read_only=claim is None)
+        # Textual takes about 0.2 s to import; only the TUI path pays for it.
+        from course.tui.app import make_app
 
-    make_app(study).run()
+        make_app(study).run()
+    finally:
+        if claim is not None:
+            claim.release()
     return 0
 
 
 # --- tillit journal ----------------------------------------------------------------------------------
+
+
+# --- tillit backup / restore / doctor ---------------------------------------------------------------
+
+
+def _data_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser]) -> None:
+    backup = sub.add_parser(
+        "backup",
+        help="copy your data folder into its backups/ folder",
+        description="Copy every data file into <data>/backups/<time>-manual/ and print its path (the newest 14 are kept).",
+    )
+    backup.add_argument("--list", action="store_true", help="list the backups, oldest first, instead of making one")
+    _common(backup, suppress=True)
+    restore = sub.add_parser(
+        "restore",
+        help="put a backup back",
+        description=(
+            "Make the data folder what BACKUP holds. The current state is backed up first, so a restore can "
+            "itself be undone. Refuses while a Tillit app is open on the folder."
+        ),
+    )
+    restore.add_argument(
+        "backup", metavar="BACKUP", help="a name from `tillit backup --list`, or a backup folder's path"
+    )
+    _common(restore, suppress=True)
+    doctor = sub.add_parser(
+        "doctor",
+        help="check the data folder",
+        description=(
+            "Check the data folder: permissions, temp files left by a crash, unreadable files in quarantine, "
+            "files from a newer Tillit, locks, backups. Exit status 0 when healthy, 1 when problems remain."
+        ),
+    )
+    doctor.add_argument("--fix", action="store_true", help="fix what is safe: permissions and old temp files")
+    _common(doctor, suppress=True)
+
+
+def _data_command(args: argparse.Namespace, locations: paths.Locations) -> int:
+    from course import backup
+
+    data = locations.data
+    if args.command == "doctor":
+        from course import doctor
+
+        lines, code = doctor.run(data, args.fix)
+        print("\n".join(lines))
+        return code
+    if args.command == "backup" and args.list:
+        found = backup.list_backups(data)
+        if not found:
+            print(f"tillit: no backups yet in {data / backup.BACKUPS}.", file=sys.stderr)
+        for b in found:
+            noun = "file" if b.files == 1 else "files"
+            print(f"{b.name}  {b.files} {noun}  {b.path}")
+        return 0
+    if args.command == "backup":
+        print(backup.make_backup(data, "manual"))
+        return 0
+    done = backup.restore_backup(data, backup.find_backup(data, args.backup))
+    put = f"{done.written} file{'s' if done.written != 1 else ''}"
+    print(
+        f"Restored {done.backup.name}: put back {put} and removed {done.removed} that the backup does not have. "
+        f"The state before the restore is kept in {done.safety}; `tillit restore {done.safety.name}` undoes this."
+    )
+    return 0
 
 
 def _journal(args: argparse.Namespace, locations: paths.Locations) -> int:
@@ -413,6 +488,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _check(locations)
         if args.command == "where":
             return _where(locations)
+        if args.command in ("backup", "restore", "doctor"):
+            return _data_command(args, locations)
         if args.course is not None and not locations.course.is_dir():
             print(f"tillit: {args.course} is not a folder; point --course at a course folder.", file=sys.stderr)
             return 2

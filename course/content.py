@@ -11,7 +11,7 @@ from typing import Any
 from course.companions import About, SelfAssessment, read_about, read_assessment
 from course.errors import ContentError, Problem
 from course.quiz import KINDS, Option, Question, Quiz
-from course.sourcefile import Report, key_line, lang_table, line_of, parse_toml, read_text
+from course.sourcefile import Report, key_line, lang_table, line_of, parse_toml, read_text, reading, report_links
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_ID = 64
@@ -634,14 +634,30 @@ def _check_parity(
                     )
 
 
+def _read_safely(root: Path) -> tuple[Course | None, list[Problem]]:
+    """_read, refusing links out of the course folder; a course that is not the built-in one may come
+    from anyone, so its TOML is parsed in a child process with memory and CPU limits."""
+    from course.paths import builtin_course_dir
+
+    untrusted = root.resolve() != builtin_course_dir().resolve()
+    with reading(root, untrusted):
+        links = Report()
+        report_links([root / "lessons", root / "quizzes"], links)
+        course, problems = _read(root)
+    if links.problems:
+        seen = {(p.file, p.problem) for p in problems}
+        return None, [*problems, *(p for p in links.problems if (p.file, p.problem) not in seen)]
+    return course, problems
+
+
 def check_course(root: Path) -> list[Problem]:
     """Every problem in the course at `root`; an empty list when it is clean."""
-    return _read(root)[1]
+    return _read_safely(root)[1]
 
 
 def load_course(root: Path) -> Course:
     """Read the course at `root`, or raise ContentError listing every problem."""
-    course, problems = _read(root)
+    course, problems = _read_safely(root)
     if course is None:
         raise ContentError(problems or [Problem(root, 1, "the course could not be read", "run tillit check")], root)
     return course

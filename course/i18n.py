@@ -449,6 +449,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Scale 1–5. Each point is one self-assessment with its value written out; next to each behaviour: first → latest value.",
     },
     "export.chart_empty": {"sv": "Inga skattningar än", "en": "No ratings yet"},
+    "data.backup_failed": {
+        "sv": "Kunde inte göra en säkerhetskopia i {folder} ({error}); dina data är orörda.",
+        "en": "Could not make a backup in {folder} ({error}); your data is untouched.",
+    },
+    "data.read_only": {
+        "sv": "En annan Tillit är öppen på den här datamappen; den här är skrivskyddad — stäng den andra för att kunna spara.",
+        "en": "Another Tillit is open on this data folder; this one is read-only — close the other one to write.",
+    },
 }
 
 

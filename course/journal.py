@@ -165,7 +165,7 @@ class JournalStore:
 
     def _load(self, path: Path) -> Reflection | None:
         try:
-            return load_checked(path, parse_reflection, self.notices)
+            return load_checked(path, parse_reflection, self.notices, self.root)
         except NewerFileError:
             note_once(self.notices, Notice("newer", path))
             return None
@@ -264,7 +264,7 @@ class JournalStore:
         path = self._path(reflection.lesson, reflection.id)
         storage.ensure_dir(self.folder)
         with storage.locked(self.root):
-            latest = load_checked(path, parse_reflection, self.notices) if path.exists() else None
+            latest = load_checked(path, parse_reflection, self.notices, self.root) if path.exists() else None
             updated = change(latest or reflection)
             self.save(updated)
         return updated

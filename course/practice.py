@@ -241,7 +241,7 @@ class Practice:
             if not valid_id(path.stem):
                 continue
             try:
-                item = load_checked(path, parse, self.notices)
+                item = load_checked(path, parse, self.notices, self.data_dir)
             except NewerFileError:
                 note_once(self.notices, Notice("newer", path))
                 continue
@@ -274,6 +274,7 @@ class Practice:
         an unknown statement, or when there is no rating at all; StorageError when it cannot be saved.
         Ratings may leave statements out (the series then has no point for them that day).
         """
+        self.study.check_writable()
         statements = self._statements()
         if not statements:
             raise PracticeError("no_assessment")
@@ -338,6 +339,7 @@ class Practice:
         Raises PracticeError (a TillitError), with nothing written, for an unknown lesson, empty text
         or a due that is not a date; StorageError when it cannot be saved.
         """
+        self.study.check_writable()
         if not valid_id(lesson_id) or lesson_id not in self.course.lesson_ids:
             raise PracticeError("unknown_lesson", id=lesson_id)
         cleaned = clean_text(text).strip()
@@ -363,7 +365,7 @@ class Practice:
         return self.commitments_dir / f"{commitment_id}.toml"
 
     def _load_commitment(self, path: Path) -> Commitment:
-        current = load_checked(path, _parse_commitment, self.notices)  # NewerFileError: left untouched
+        current = load_checked(path, _parse_commitment, self.notices, self.data_dir)  # NewerFileError: left untouched
         if current is None:
             raise PracticeError("commitment_gone", id=path.stem)
         if current.done is not None:
@@ -378,6 +380,7 @@ class Practice:
         already done, NewerFileError when a newer Tillit wrote it, StorageError when a file cannot
         be saved.
         """
+        self.study.check_writable()
         path = self._commitment_path(c.id)
         text = clean_text(how_it_went)
         if not text.strip():
@@ -396,7 +399,7 @@ class Practice:
 
     def _load_reviews(self) -> dict[str, ReviewItem]:
         """review.toml (empty when missing or moved aside as unreadable); NewerFileError when newer."""
-        return load_checked(self.review_path, _parse_reviews, self.notices) or {}
+        return load_checked(self.review_path, _parse_reviews, self.notices, self.data_dir) or {}
 
     def _question(self, lesson_id: str, question_id: str) -> Question | None:
         if lesson_id not in self.course.lesson_ids:
@@ -413,6 +416,7 @@ class Practice:
         review.toml never stops the quiz: a newer file is left alone and an unsavable change dropped,
         each with a notice (and None returned).
         """
+        self.study.check_writable()
         if not (valid_id(lesson_id) and valid_id(question_id)):
             raise StorageError(f"{lesson_id!r}/{question_id!r} is not a valid question id.")
         if self._question(lesson_id, question_id) is None:

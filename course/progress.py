@@ -104,13 +104,18 @@ def note_once(notices: list[Notice], notice: Notice) -> None:
         notices.append(notice)
 
 
-def load_checked(path: Path, parse: Callable[[dict[str, Any], Path], T], notices: list[Notice]) -> T | None:
-    """Read and parse a data file; an unreadable one is moved aside and reported, never deleted."""
+def load_checked(
+    path: Path, parse: Callable[[dict[str, Any], Path], T], notices: list[Notice], root: Path | None = None
+) -> T | None:
+    """Read and parse a data file; an unreadable one is moved into <root>/quarantine/ and reported, never deleted.
+
+    `root` is the data folder (the file's own folder when not given).
+    """
     try:
         data = storage.read_toml(path)
         return None if data is None else parse(data, path)
     except CorruptFileError as err:
-        moved = storage.move_aside(path)
+        moved = storage.move_aside(path, root, err.reason)
         notices.append(Notice("moved", path, err.reason, moved))
         return None
 
@@ -209,7 +214,7 @@ class ProgressStore:
 
     def _load(self) -> Progress:
         try:
-            return load_checked(self.path, _parse_progress, self.notices) or Progress()
+            return load_checked(self.path, _parse_progress, self.notices, self.root) or Progress()
         except NewerFileError:
             self.read_only = True
             note_once(self.notices, Notice("newer", self.path))
@@ -281,7 +286,7 @@ class AttemptStore:
         return self.folder / f"{lesson_id}.toml"
 
     def _load(self, lesson_id: str) -> list[Attempt]:
-        return load_checked(self._path(lesson_id), _parse_attempts, self.notices) or []
+        return load_checked(self._path(lesson_id), _parse_attempts, self.notices, self.root) or []
 
     def list(self, lesson_id: str) -> Sequence[Attempt]:
         """Every saved attempt at a lesson's quiz, oldest first (none when a newer Tillit wrote the file)."""

@@ -2,15 +2,78 @@
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
+from contextvars import ContextVar
 from pathlib import Path
 from typing import Any
 
 from course.errors import Problem
 
 MAX_CONTENT_BYTES = 2 * 1024 * 1024
+UNSAFE = "the file could not be read safely: too complex or too large"
+UNSAFE_FIX = "simplify it"
+OUTSIDE = "the file is a link to somewhere outside the course folder"
+OUTSIDE_FIX = "replace the link with a copy of the file"
+
+
+class _Reading:
+    """The course folder being read, and (for a course that is not the built-in one) its parser process."""
+
+    def __init__(self, root: Path, untrusted: bool) -> None:
+        self.root = root.resolve()
+        self.sandbox = None
+        if untrusted:
+            from course.sandbox import TomlSandbox
+
+            self.sandbox = TomlSandbox()
+
+    def close(self) -> None:
+        if self.sandbox is not None:
+            self.sandbox.close()
+
+
+_READING: ContextVar[_Reading | None] = ContextVar("tillit_course_reading", default=None)
+
+
+@contextlib.contextmanager
+def reading(root: Path, untrusted: bool) -> Iterator[None]:
+    """While a course is read: links out of `root` are refused, and when `untrusted` every TOML text is
+    parsed in a child process with memory and CPU limits (see course.sandbox)."""
+    state = _Reading(root, untrusted)
+    token = _READING.set(state)
+    try:
+        yield
+    finally:
+        _READING.reset(token)
+        state.close()
+
+
+def outside_root(path: Path) -> bool:
+    """True when `path` (following every link) is not inside the course folder being read."""
+    state = _READING.get()
+    if state is None:
+        return False
+    try:
+        return not Path(os.path.realpath(path)).is_relative_to(state.root)
+    except (OSError, ValueError):
+        return True
+
+
+def report_links(folders: Sequence[Path], rep: Report) -> None:
+    """A problem for every link in `folders` that points out of the course folder (links are never followed)."""
+    for top in folders:
+        if top.is_symlink() and outside_root(top):
+            rep.add(top, 1, OUTSIDE, OUTSIDE_FIX)
+            continue
+        for folder, dirs, files in os.walk(top, followlinks=False):
+            for name in sorted([*dirs, *files]):
+                path = Path(folder) / name
+                if path.is_symlink() and outside_root(path):
+                    rep.add(path, 1, OUTSIDE, OUTSIDE_FIX)
 
 
 class Report:
@@ -48,6 +111,9 @@ def toml_error_line(err: Exception) -> int:
 
 def read_text(path: Path, rep: Report) -> str | None:
     """A course file's text with Windows line endings made plain; None (and a problem) when unreadable."""
+    if outside_root(path):
+        rep.add(path, 1, OUTSIDE, OUTSIDE_FIX)
+        return None
     try:
         if path.stat().st_size > MAX_CONTENT_BYTES:
             rep.add(path, 1, "the file is larger than 2 MiB", "split it into smaller lessons")
@@ -63,18 +129,34 @@ def read_text(path: Path, rep: Report) -> str | None:
 
 
 def parse_toml(text: str, path: Path, rep: Report, line_offset: int = 0) -> dict[str, Any] | None:
-    """Parsed TOML, or None and a problem at the line the error names."""
-    try:
-        return tomllib.loads(text)
-    except (tomllib.TOMLDecodeError, RecursionError, ValueError) as err:
-        message = str(err).split(" (at line")[0]
-        rep.add(
-            path,
-            toml_error_line(err) + line_offset,
-            f"TOML syntax error: {message}",
-            "fix the TOML syntax on this line",
-        )
+    """Parsed TOML, or None and a problem at the line the error names.
+
+    For a course that is not the built-in one the text is parsed in a child process with memory
+    and CPU limits; a file that hits them is one problem (UNSAFE), never a hang or a crash.
+    """
+    state = _READING.get()
+    if state is not None and state.sandbox is not None:
+        kind, value = state.sandbox.parse(text)
+        if kind == "ok":
+            assert isinstance(value, dict)
+            return value
+        if kind == "limit":
+            rep.add(path, 1 + line_offset, UNSAFE, UNSAFE_FIX)
+            return None
+        err: Exception = ValueError(str(value))
+    else:
+        try:
+            return tomllib.loads(text)
+        except (tomllib.TOMLDecodeError, RecursionError, ValueError) as caught:
+            err = caught
+    if isinstance(err, RecursionError):
+        rep.add(path, 1 + line_offset, UNSAFE, UNSAFE_FIX)
         return None
+    message = str(err).split(" (at line")[0]
+    rep.add(
+        path, toml_error_line(err) + line_offset, f"TOML syntax error: {message}", "fix the TOML syntax on this line"
+    )
+    return None
 
 
 def lang_table(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import errno
+import hashlib
 import math
 import os
 import stat
@@ -24,6 +25,12 @@ SCHEMA = 1
 MAX_FILE_BYTES = 8 * 1024 * 1024
 STALE_TEMP_SECONDS = 60.0
 LOCK_NAME = ".lock"
+QUARANTINE = "quarantine"  # <data>/quarantine/: unreadable files moved aside, each with a .note.txt
+# Every data file Tillit writes starts with HEADER and ends with a checksum line (TRAILER + the sha256
+# of every byte before that line), so a file cut off anywhere, even where it still parses, is noticed.
+HEADER = b"# Tillit data file: the last line is a checksum of the rest, so edits here make it unreadable.\n"
+TRAILER = b"# tillit-sha256: "
+TRUNCATED = "it was cut off or changed outside Tillit (checksum mismatch)"
 
 _ADVICE = {
     errno.ENOSPC: "space",
@@ -76,7 +83,11 @@ def dumps(data: Mapping[str, Any], path: Path) -> bytes:
         encoded = text.encode("utf-8")
     except (TypeError, ValueError) as err:
         raise StorageError(f"Could not save {path}: the data cannot be written as TOML ({err}).") from err
-    if tomllib.loads(text) != data:
+    try:
+        same = tomllib.loads(text) == data
+    except (tomllib.TOMLDecodeError, RecursionError, ValueError):
+        same = False
+    if not same:
         raise StorageError(f"Could not save {path}: the data would not read back the same; nothing was written.")
     return encoded
 
@@ -115,9 +126,28 @@ def _fsync_dir(folder: Path) -> None:
             os.close(dfd)
 
 
+def with_checksum(body: bytes) -> bytes:
+    """HEADER + body + the checksum line over both: how every data file is laid out on disk."""
+    signed = HEADER + body
+    if not signed.endswith(b"\n"):
+        signed += b"\n"
+    return signed + TRAILER + hashlib.sha256(signed).hexdigest().encode("ascii") + b"\n"
+
+
+def checksum_ok(raw: bytes) -> bool | None:
+    """None when the file has no HEADER (older or hand-written: nothing to check), else whether it is whole."""
+    if not raw.startswith(HEADER):
+        return None
+    body, sep, last = raw.removesuffix(b"\n").rpartition(b"\n")
+    if not sep or not last.startswith(TRAILER):
+        return False
+    return hashlib.sha256(body + b"\n").hexdigest().encode("ascii") == last[len(TRAILER) :]
+
+
 def write_toml(path: Path, data: Mapping[str, Any]) -> None:
-    """Write one data file atomically, with its schema number first."""
-    atomic_write(path, dumps({"schema": SCHEMA, **{k: v for k, v in data.items() if k != "schema"}}, path))
+    """Write one data file atomically: the header, the schema number first, the data, the checksum line."""
+    body = dumps({"schema": SCHEMA, **{k: v for k, v in data.items() if k != "schema"}}, path)
+    atomic_write(path, with_checksum(body))
 
 
 def read_toml(path: Path) -> dict[str, Any] | None:
@@ -136,14 +166,17 @@ def read_toml(path: Path) -> dict[str, Any] | None:
         raw = path.read_bytes()
     except OSError as err:
         raise os_failure("read", path, err) from err
+    whole = checksum_ok(raw)
     try:
         text = raw.decode("utf-8").removeprefix("\ufeff")
         data = tomllib.loads(text)
     except UnicodeDecodeError as err:
-        raise CorruptFileError(path, "it is not UTF-8 text") from err
+        raise CorruptFileError(path, TRUNCATED if whole is False else "it is not UTF-8 text") from err
     except (tomllib.TOMLDecodeError, RecursionError, ValueError) as err:
-        raise CorruptFileError(path, f"not valid TOML: {err}") from err
+        raise CorruptFileError(path, TRUNCATED if whole is False else f"not valid TOML: {err}") from err
     schema = data.get("schema")
+    if whole is False and not (isinstance(schema, int) and not isinstance(schema, bool) and schema > SCHEMA):
+        raise CorruptFileError(path, TRUNCATED)  # a newer Tillit's file is left alone (below), whatever it holds
     if schema is None:
         raise CorruptFileError(path, "it has no schema number")
     if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
@@ -153,18 +186,49 @@ def read_toml(path: Path) -> dict[str, Any] | None:
     return data
 
 
-def move_aside(path: Path) -> Path:
-    """Rename an unreadable file next to itself (never delete it) and return the new path."""
+def quarantine_name(path: Path, root: Path) -> str:
+    """The name a file gets in the quarantine: its path inside the data folder, with "__" for "/"."""
+    try:
+        parts = path.relative_to(root).parts
+    except ValueError:
+        parts = (path.name,)
+    return "__".join(parts)
+
+
+def move_aside(path: Path, root: Path | None = None, why: str = "") -> Path:
+    """Move an unreadable file into <root>/quarantine/ (never delete or overwrite anything) and return its new path.
+
+    The new name keeps the file's path inside the data folder ("journal/x/y.toml" becomes
+    "journal__x__y.toml.unreadable-<time>"), and a small "<new name>.note.txt" beside it says when
+    and why it was moved. `root` is the data folder (the file's own folder when not given).
+    """
+    base = path.parent if root is None else root
+    folder = base / QUARANTINE
     stamp = time.strftime("%Y%m%d-%H%M%S")
-    target = path.with_name(f"{path.name}.unreadable-{stamp}")
+    name = f"{quarantine_name(path, base)}.unreadable-{stamp}"
+    try:
+        ensure_dir(folder)
+    except StorageError as err:
+        raise StorageError(f"{path} cannot be read and could not be moved aside: {err}") from err
+    target = folder / name
     n = 1
-    while target.exists():
+    while target.exists() or target.with_name(target.name + ".note.txt").exists():
         n += 1
-        target = path.with_name(f"{path.name}.unreadable-{stamp}-{n}")
+        target = folder / f"{name}-{n}"
     try:
         os.rename(path, target)
     except OSError as err:
         raise StorageError(f"{path} cannot be read and could not be moved aside: {reason(err)}.") from err
+    _fsync_dir(path.parent)
+    note = (
+        f"Tillit moved this file here on {time.strftime('%Y-%m-%d %H:%M:%S %z')} because it could not be read.\n"
+        f"It was: {path}\n"
+        f"Why: {why or 'it could not be read'}\n"
+        "Tillit never deletes it. To use it again, repair it and move it back (without the\n"
+        "'.unreadable-…' ending) while Tillit is closed; or delete it when you no longer need it.\n"
+    )
+    with contextlib.suppress(StorageError):  # the note is a courtesy; the move itself has happened
+        atomic_write(target.with_name(target.name + ".note.txt"), note.encode("utf-8"))
     return target
 
 

@@ -10,6 +10,9 @@ from pathlib import Path
 
 from course import storage
 from course.content import Course
+from course.errors import StorageError
+from course.i18n import tr
+from course.instance import ReadOnlyError
 from course.journal import JournalStore, Reflection, Version, clean_text, new_id, normalise_tags
 from course.progress import (
     COMPLETED,
@@ -23,6 +26,7 @@ from course.progress import (
     Progress,
     ProgressStore,
     QuizDraft,
+    note_once,
     now,
     reset_lesson,
 )
@@ -44,17 +48,44 @@ def detect_language(environ: Mapping[str, str] = os.environ) -> str:
 class Study:
     """The course, the learner's stores, and every action a learner can take."""
 
-    def __init__(self, course: Course, data_dir: Path, lang: str | None = None) -> None:
+    def __init__(self, course: Course, data_dir: Path, lang: str | None = None, read_only: bool = False) -> None:
+        """`read_only`: another Tillit holds the data folder (see course.instance.claim_writer). Where the
+        learner is and what they answer is then kept for this session only; every save of something they
+        made (a reflection, an attempt, a reset) raises ReadOnlyError, and nothing is swept or backed up."""
         storage.ensure_dir(data_dir)
-        storage.sweep_temp_files(data_dir)
         self.course = course
         self.data_dir = data_dir
+        self.read_only = read_only
         self.notices: list[Notice] = []
+        if not read_only:
+            storage.sweep_temp_files(data_dir)
         self.progress = ProgressStore(data_dir, self.notices)
+        if read_only:
+            self.progress.read_only = True  # changes stay in memory, the other Tillit's file is untouched
         self.attempts = AttemptStore(data_dir, self.notices)
         self.journal = JournalStore(data_dir, self.notices)
         saved = self.progress.current.language
         self.lang = course.pick_lang(lang or saved or detect_language())
+        if not read_only:
+            self._backup("daily")
+
+    def _backup(self, reason: str) -> None:
+        """The daily backup (at most one a day) or one before a reset; a failure is a notice, never a stop."""
+        from course import backup
+
+        try:
+            if reason == "daily":
+                backup.daily_backup(self.data_dir)
+            elif backup.has_data(self.data_dir):
+                backup.make_backup(self.data_dir, reason)
+        except StorageError as err:
+            detail = tr("data.backup_failed", self.lang, folder=self.data_dir / backup.BACKUPS, error=err)
+            note_once(self.notices, Notice("error", self.data_dir / backup.BACKUPS, detail))
+
+    def check_writable(self) -> None:
+        """Refuse a save when another Tillit holds the data folder."""
+        if self.read_only:
+            raise ReadOnlyError()
 
     # --- what the learner sees -----------------------------------------------------------------
 
@@ -128,7 +159,29 @@ class Study:
 
     def quiz_draft(self, lesson_id: str) -> QuizDraft | None:
         """The attempt in progress for a lesson's quiz, if there is one."""
-        return self.progress.current.quizzes.get(lesson_id)
+        draft = self.progress.current.quizzes.get(lesson_id)
+        if draft is None:
+            return None
+        saved = next(
+            (a for a in self.attempts.list(lesson_id) if a.started == draft.started and a.answers == draft.answers),
+            None,
+        )
+        if saved is None:
+            return draft
+
+        # A crash came between saving the attempt and updating progress: finish that update now,
+        # instead of letting the learner finish (and record) the same attempt twice.
+        def change(p: Progress) -> Progress:
+            state = p.lesson(lesson_id)
+            if saved.passed and state.status != COMPLETED:
+                state = replace(
+                    state, status=COMPLETED, completed_at=saved.finished, read_at=state.read_at or saved.finished
+                )
+            quizzes = {k: v for k, v in p.quizzes.items() if k != lesson_id}
+            return replace(p, lessons={**p.lessons, lesson_id: state}, quizzes=quizzes)
+
+        self.progress.update(change)
+        return None
 
     def start_quiz(self, lesson_id: str) -> QuizDraft:
         """Continue the attempt in progress, or start a new one."""
@@ -149,6 +202,7 @@ class Study:
 
     def finish_quiz(self, lesson_id: str) -> tuple[QuizResult, Attempt]:
         """Score the attempt in progress, keep it for good, and complete the lesson on a pass."""
+        self.check_writable()
         quiz = self.course.quiz(lesson_id, self.lang)
         assert quiz is not None
         draft = self.start_quiz(lesson_id)
@@ -190,10 +244,14 @@ class Study:
         typing session make one version). The edit is applied to the reflection as saved now, so a
         star or tags set elsewhere meanwhile are kept.
         """
+        self.check_writable()
         when = now()
         cleaned = clean_text(text)
         if existing is None:
-            reflection = Reflection(new_id(when), lesson_id, prompt_id, cleaned, when, when)
+            rid = new_id(when)
+            while self.journal.get(lesson_id, rid) is not None:  # never overwrite another reflection
+                rid = new_id(when)
+            reflection = Reflection(rid, lesson_id, prompt_id, cleaned, when, when)
             self.journal.save(reflection)
             return reflection
 
@@ -207,30 +265,38 @@ class Study:
 
     def set_star(self, r: Reflection, starred: bool) -> Reflection:
         """Star or unstar a reflection (its `updated` time stays: starring is not an edit)."""
+        self.check_writable()
         return self.journal.update(r, lambda current: replace(current, starred=starred))
 
     def set_tags(self, r: Reflection, tags: Sequence[str]) -> Reflection:
         """Replace a reflection's tags (normalised: lower-case, stripped, unique, sorted); `updated` stays."""
+        self.check_writable()
         kept = normalise_tags(tags)
         return self.journal.update(r, lambda current: replace(current, tags=kept))
 
     def delete_reflection(self, r: Reflection) -> None:
         """Move a reflection to the journal's trash (never unlinked); restore_reflection undoes it."""
+        self.check_writable()
         self.journal.delete(r)
 
     def restore_reflection(self, lesson_id: str, reflection_id: str) -> Reflection:
         """Undo delete_reflection."""
+        self.check_writable()
         return self.journal.restore(lesson_id, reflection_id)
 
     # --- resets (never touch the journal) --------------------------------------------------------
 
     def reset_lesson(self, lesson_id: str) -> None:
         """Reset one lesson's status and score; its attempts stay saved, its reflections untouched."""
+        self.check_writable()
+        self._backup("reset")
         when = now()
         self.progress.update(lambda p: reset_lesson(p, lesson_id, when))
 
     def reset_all(self) -> None:
         """Reset every lesson; settings and reflections stay."""
+        self.check_writable()
+        self._backup("reset")
         when = now()
 
         def change(p: Progress) -> Progress:

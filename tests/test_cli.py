@@ -299,7 +299,7 @@ def test_a_corrupt_data_file_does_not_stop_the_app(tmp_path: Path, fake_run: Fak
     assert main(["--data", str(data)]) == 0
     (study,) = fake_run.studies
     assert [n.kind for n in study.notices] == ["moved"]
-    assert len(list(data.glob("progress.toml.unreadable-*"))) == 1
+    assert len(list((data / "quarantine").glob("progress.toml.unreadable-*[0-9]"))) == 1
 
 
 def test_ctrl_c_exits_quietly(

@@ -139,6 +139,8 @@ def test_a_corrupt_new_field_moves_the_file_aside_naming_the_key(
     store.save(bad)
     bad_path = path_of(data_dir, bad)
     damaged = bad_path.read_text(encoding="utf-8").replace("\ntext = ", f"\n{line}\ntext = ")
+    # as if written by hand (no header or checksum line), so the check of the field itself speaks
+    damaged = "".join(x for x in damaged.splitlines(keepends=True) if not x.startswith("# "))
     bad_path.write_text(damaged, encoding="utf-8")
     again = Study(course, data_dir)
     assert [r.id for r in again.all_reflections()] == [good.id]

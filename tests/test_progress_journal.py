@@ -427,7 +427,8 @@ def test_corrupt_progress_is_moved_aside_and_the_study_goes_on(course: Course, d
     assert notice.detail
     assert notice.moved_to is not None and notice.moved_to.name.startswith("progress.toml.unreadable-")
     assert notice.moved_to.read_bytes() == content
-    assert [p.name for p in data_dir.glob("progress.toml.unreadable-*")] == [notice.moved_to.name]
+    assert notice.moved_to.parent == data_dir / "quarantine"
+    assert [p.name for p in (data_dir / "quarantine").glob("progress.toml.unreadable-*[0-9]")] == [notice.moved_to.name]
     assert study.status(LESSON) == NOT_STARTED
     study.mark_read(LESSON)
     assert toml(path)["lessons"][LESSON]["status"] == "read"

@@ -53,7 +53,7 @@ def umask(request: pytest.FixtureRequest) -> Iterator[int]:
 def test_write_toml_writes_schema_first_and_reads_back(folder: Path) -> None:
     path = folder / "progress.toml"
     storage.write_toml(path, {"name": "Åsa", "schema": 7, "when": datetime(2025, 5, 21, 9, 30, tzinfo=UTC)})
-    assert path.read_text(encoding="utf-8").startswith("schema = 1\n")
+    assert path.read_bytes().startswith(storage.HEADER + b"schema = 1\n"), "the header line, then the schema first"
     assert storage.read_toml(path) == {"schema": 1, "name": "Åsa", "when": datetime(2025, 5, 21, 9, 30, tzinfo=UTC)}
     assert leftovers(folder) == []
 
@@ -222,6 +222,7 @@ def test_move_aside_keeps_the_bytes_and_never_overwrites(tmp_path: Path, monkeyp
         "progress.toml.unreadable-20250521-093000-2",
         "progress.toml.unreadable-20250521-093000-3",
     ]
+    assert {m.parent for m in moved} == {tmp_path / "quarantine"}
     assert [m.read_bytes() for m in moved] == [f"broken {n} \xff".encode("latin-1") for n in range(3)]
 
 

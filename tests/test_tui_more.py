@@ -91,7 +91,7 @@ async def test_unreadable_progress_is_moved_aside_and_reported(course: Course, d
         messages = toasts(app)
         assert len(messages) == 1
         assert "progress.toml could not be read" in messages[0]
-        moved = list(data_dir.glob("progress.toml.unreadable-*"))
+        moved = list((data_dir / "quarantine").glob("progress.toml.unreadable-*[0-9]"))
         assert len(moved) == 1 and moved[0].read_bytes() == broken
         assert str(moved[0]) in messages[0]
         # the course still works and saves a fresh file
@@ -360,3 +360,34 @@ async def test_switching_language_in_the_journal_keeps_the_text(course: Course, 
         assert isinstance(screen, ReflectScreen)
         assert screen.query_one("#editor", TextArea).text == "typed in English"
     assert [read(f)["text"] for f in journal_files(data_dir)] == ["typed in English"]
+
+
+async def test_a_second_tillit_on_the_same_data_is_read_only_and_says_so(course: Course, data_dir: Path) -> None:
+    from course.study import Study
+    from course.tui.app import make_app
+
+    Study(course, data_dir, "en").save_reflection("trust-culture", "trust-and-control-week", "first", None)
+    before = {f: f.read_bytes() for f in data_dir.rglob("*.toml") if "backups" not in f.parts}
+    app = make_app(Study(course, data_dir, "en", read_only=True))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await pilot.pause()
+        assert any("Another Tillit is open on this data folder" in t for t in toasts(app))
+        await pilot.press("enter")  # reading and moving around still work
+        await pilot.pause(0.3)
+        assert isinstance(app.screen, LessonScreen)
+        await pilot.press("w")
+        await pilot.pause(0.2)
+        await pilot.press(*"second")
+        await pilot.press("ctrl+s")
+        await pilot.pause(0.2)
+        assert "read-only" in screen_text(app)
+        screen = app.screen
+        assert isinstance(screen, ReflectScreen)
+        assert screen.query_one("#editor", TextArea).text == "second"
+        await pilot.press("ctrl+q")
+        await pilot.pause(0.2)
+        assert isinstance(app.screen, ConfirmDialog)  # quitting asks before dropping the text
+        await pilot.press("y")
+        await pilot.pause(0.2)
+    after = {f: f.read_bytes() for f in data_dir.rglob("*.toml") if "backups" not in f.parts}
+    assert after == before

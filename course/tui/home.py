@@ -194,7 +194,11 @@ class HomeScreen(TillitScreen):
 
         def done(answer: bool | None) -> None:
             if answer:
-                self.study.reset_lesson(lid)
+                try:
+                    self.study.reset_lesson(lid)
+                except TillitError as err:
+                    self.notify(describe(err, self.study.lang), severity="error", markup=False)
+                    return
                 self.notify(self.t("done.reset", title=title), markup=False)
                 self.refill()
 
@@ -203,7 +207,11 @@ class HomeScreen(TillitScreen):
     def action_reset_all(self) -> None:
         def done(answer: bool | None) -> None:
             if answer:
-                self.study.reset_all()
+                try:
+                    self.study.reset_all()
+                except TillitError as err:
+                    self.notify(describe(err, self.study.lang), severity="error", markup=False)
+                    return
                 self.notify(self.t("done.reset_all"), markup=False)
                 self.refill()
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -286,6 +286,15 @@ class JournalScreen(TillitScreen):
 
         self.app.push_screen(ReflectScreen(r.lesson, editing=r, back_to_caller=True), lambda _: self.reload())
 
+    def attempt(self, action: Callable[[], object]) -> bool:
+        """Run a change to the journal; a refusal (read-only, full disk) is shown, never a crash."""
+        try:
+            action()
+        except TillitError as err:
+            self.notify(describe(err, self.study.lang), severity="error", markup=False)
+            return False
+        return True
+
     def replace_entry(self, new: Reflection) -> None:
         self.everything = [new if x.id == new.id else x for x in self.everything]
         self.refresh_list()
@@ -293,7 +302,7 @@ class JournalScreen(TillitScreen):
     def action_star(self) -> None:
         r = self.current()
         if r is not None:
-            self.replace_entry(self.study.set_star(r, not r.starred))
+            self.attempt(lambda: self.replace_entry(self.study.set_star(r, not r.starred)))
 
     def action_tags(self) -> None:
         r = self.current()
@@ -304,8 +313,8 @@ class JournalScreen(TillitScreen):
         def done(answer: str | None) -> None:
             if answer is not None:
                 tags = [t for t in answer.replace(",", " ").split() if t.strip("#")]
-                self.replace_entry(self.study.set_tags(r, [t.strip("#") for t in tags]))
-                self.reload()
+                if self.attempt(lambda: self.replace_entry(self.study.set_tags(r, [t.strip("#") for t in tags]))):
+                    self.reload()
 
         self.app.push_screen(AskDialog(self.t("jw.tags_ask"), " ".join(r.tags), self.study.lang), done)
 
@@ -316,7 +325,8 @@ class JournalScreen(TillitScreen):
 
         def done(answer: bool | None) -> None:
             if answer:
-                self.study.delete_reflection(r)
+                if not self.attempt(lambda: self.study.delete_reflection(r)):
+                    return
                 self.deleted.append(r)
                 self.everything = [x for x in self.everything if x.id != r.id]
                 self.refresh_list()
@@ -328,8 +338,10 @@ class JournalScreen(TillitScreen):
     def action_undo(self) -> None:
         if not self.deleted:
             return
-        r = self.deleted.pop()
-        self.study.restore_reflection(r.lesson, r.id)
+        r = self.deleted[-1]
+        if not self.attempt(lambda: self.study.restore_reflection(r.lesson, r.id)):
+            return
+        self.deleted.pop()
         self.reload()
         self.notify(self.t("jw.restored"), markup=False)
 
