@@ -68,12 +68,10 @@ def _nth_line(text: str, header: str, n: int) -> int:
 def read_about(folder: Path, langs: Sequence[str], rep: Report) -> About | None:
     """lessons/about.toml, when the course has one; problems are added to `rep`."""
     path = folder / ABOUT_FILE
-    if not path.is_file():
+    opened = _open(path, rep)
+    if opened is None:
         return None
-    text = read_text(path, rep)
-    data = parse_toml(text, path, rep) if text is not None else None
-    if data is None or text is None:
-        return None
+    text, data = opened
     before = len(rep.problems)
     _schema(data, path, text, rep)
     origin = lang_table(data, "origin", langs, path, text, rep)
@@ -121,12 +119,10 @@ def read_assessment(
     from course.content import valid_id  # content imports this module; the id rule lives there
 
     path = folder / ASSESSMENT_FILE
-    if not path.is_file():
+    opened = _open(path, rep)
+    if opened is None:
         return None
-    text = read_text(path, rep)
-    data = parse_toml(text, path, rep) if text is not None else None
-    if data is None or text is None:
-        return None
+    text, data = opened
     before = len(rep.problems)
     _schema(data, path, text, rep)
     intro = lang_table(data, "intro", langs, path, text, rep)
@@ -198,6 +194,15 @@ def read_assessment(
     if len(rep.problems) > before:
         return None
     return SelfAssessment(intro, scale, tuple(statements))
+
+
+def _open(path: Path, rep: Report) -> tuple[str, dict[str, Any]] | None:
+    """An optional companion file's text and data; None when it is absent or unreadable (then reported)."""
+    if not path.is_file():
+        return None
+    text = read_text(path, rep)
+    data = parse_toml(text, path, rep) if text is not None else None
+    return None if data is None or text is None else (text, data)
 
 
 def _schema(data: dict[str, Any], path: Path, text: str, rep: Report) -> None:
