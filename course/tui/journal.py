@@ -34,6 +34,7 @@ from course.journal import FOLLOW_UP_PROMPT, Reflection
 from course.journal_query import JournalFilter, all_tags, by_date, select, then_and_now
 from course.tui.base import TillitScreen
 from course.tui.dialogs import ConfirmDialog, TextDialog
+from course.tui.quiz import MarkedCheckbox
 
 if TYPE_CHECKING:
     from course.practice import Assessment
@@ -97,7 +98,7 @@ class JournalScreen(TillitScreen):
                 id="f-tag",
                 compact=True,
             )
-            yield Checkbox(self.t("jw.starred"), id="f-star", compact=True)
+            yield MarkedCheckbox(self.t("jw.starred"), id="f-star", compact=True)
             yield Input(placeholder=self.t("jw.since"), id="f-since", compact=True, max_length=10)
             yield Input(placeholder=self.t("jw.until"), id="f-until", compact=True, max_length=10)
         with Horizontal(id="journal-body"):
