@@ -23,18 +23,20 @@ from course.study import LANGUAGES, Study
 from course.tui.base import TillitScreen, localize_bindings
 from course.tui.dialogs import ConfirmDialog, TextDialog
 from course.tui.home import HomeScreen
-from course.tui.journal import JournalScreen
 from course.tui.lesson import LessonScreen
-from course.tui.practice import AssessmentScreen, CommitmentsScreen
 from course.tui.quiz import QuizScreen
 from course.tui.reflect import ReflectScreen
 
 if TYPE_CHECKING:
     from course.practice import Practice
 
-HELP_SCREENS: tuple[type[TillitScreen], ...] = (
-    HomeScreen, LessonScreen, QuizScreen, ReflectScreen, JournalScreen, AssessmentScreen, CommitmentsScreen,
-)  # fmt: skip
+
+def help_screens() -> tuple[type[TillitScreen], ...]:
+    """Every screen whose keys the help lists (the journal and practice screens load on first use)."""
+    from course.tui.journal import JournalScreen
+    from course.tui.practice import AssessmentScreen, CommitmentsScreen
+
+    return (HomeScreen, LessonScreen, QuizScreen, ReflectScreen, JournalScreen, AssessmentScreen, CommitmentsScreen)
 
 
 class LessonCommands(Provider):
@@ -252,7 +254,7 @@ class TillitApp(App[None]):
             lines.append("")
 
         section(tr("help.everywhere", lang), (b for _k, b in (TillitApp._merged_bindings or [])))
-        for screen_cls in HELP_SCREENS:
+        for screen_cls in help_screens():
             section(tr(screen_cls.HELP_SECTION, lang), (b for _k, b in (screen_cls._merged_bindings or [])))
         lines.append(tr("help.mouse", lang))
         self.push_screen(TextDialog(tr("help.title", lang), "\n".join(lines), lang))

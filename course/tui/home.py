@@ -91,7 +91,8 @@ class HomeScreen(TillitScreen):
         self.query_one("#overall-text", Static).update(
             Content(self.t("home.progress", done=done, total=total, percent=round(100 * done / total)))
         )
-        self.query_one("#due", Static).update(Content(self.due_line()))
+        # What is waiting reads a few more files: show the course map first, then this line.
+        self.call_after_refresh(self.show_due)
         table: DataTable[Text] = self.query_one("#lessons", DataTable)
         table.clear(columns=True)
         statuses = [self.t(f"status.{s}") for s in ("not_started", "read", "completed")]
@@ -117,6 +118,10 @@ class HomeScreen(TillitScreen):
                 key=lid,
             )
         self.show_summary()
+
+    def show_due(self) -> None:
+        if self.query("#due"):
+            self.query_one("#due", Static).update(Content(self.due_line()))
 
     def due_line(self) -> str:
         """What is waiting: commitments to follow up, questions to review, or the first self-assessment."""
