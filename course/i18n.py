@@ -251,7 +251,6 @@ STRINGS: dict[str, dict[str, str]] = {
     },
     "jw.no_match": {"sv": "Inga reflektioner matchar filtren.", "en": "No reflections match the filters."},
     "jw.lesson_n": {"sv": "L{n}", "en": "L{n}"},
-    "jw.follow_up": {"sv": "Uppföljning av ett åtagande", "en": "Follow-up of a commitment"},
     "jw.written": {"sv": "Skriven {when}", "en": "Written {when}"},
     "jw.versions_n": {"sv": "{n} tidigare versioner (v)", "en": "{n} earlier versions (v)"},
     "jw.versions_title": {"sv": "Tidigare versioner, nyast först", "en": "Earlier versions, newest first"},

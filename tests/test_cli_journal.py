@@ -17,20 +17,20 @@ import pytest
 
 from course import cli
 from course.cli import main
-from course.content import Course
+from course.content import Course, load_course
 from course.export import FORMATS
 from course.journal import JournalStore, Reflection
 from course.progress import Notice
 
 from .conftest import REPO
-from .journal_helpers import Clock, read, stable_course
+from .journal_helpers import Clock, read
 
 SECOND = "seven-manager-behaviours"
 
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
-    return stable_course(tmp_path_factory.mktemp("course"))
+    return load_course(REPO)
 
 
 @pytest.fixture

@@ -16,14 +16,15 @@ from markdown_it import MarkdownIt
 
 from course.chart import assessment_svg
 from course.companions import SelfAssessment, Statement
-from course.content import Course
+from course.content import Course, load_course
 from course.errors import StorageError, UsageError
 from course.export import FORMATS, read_toml_export, render, write
 from course.journal import FOLLOW_UP_PROMPT, Reflection, Version
 from course.journal_query import JournalFilter, select, visible
 from course.practice import Assessment
 
-from .journal_helpers import TZ, stable_course
+from .conftest import REPO
+from .journal_helpers import TZ
 
 LESSON = "trust-culture"
 SECOND = "seven-manager-behaviours"
@@ -40,7 +41,7 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
         Statement("room", {"sv": "Handlingsutrymme", "en": "Room to act"}, {}, ()),
         Statement("unrated", {"sv": "Aldrig skattad", "en": "Never rated"}, {}, ()),
     )
-    base = stable_course(tmp_path_factory.mktemp("course"))
+    base = load_course(REPO)
     return replace(base, assessment=SelfAssessment({}, {}, statements))
 
 

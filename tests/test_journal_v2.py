@@ -12,13 +12,14 @@ from pathlib import Path
 import pytest
 
 from course import storage
-from course.content import Course
+from course.content import Course, load_course
 from course.errors import NewerFileError, StorageError
 from course.journal import FOLLOW_UP_PROMPT, JournalStore, Reflection, Version, normalise_tags
 from course.progress import Notice
 from course.study import VERSION_GAP, Study
 
-from .journal_helpers import TZ, Clock, read, stable_course
+from .conftest import REPO
+from .journal_helpers import TZ, Clock, read
 
 LESSON = "trust-culture"
 SECOND = "seven-manager-behaviours"
@@ -29,7 +30,7 @@ WHEN = Clock().current
 
 @pytest.fixture(scope="module")
 def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
-    return stable_course(tmp_path_factory.mktemp("course"))
+    return load_course(REPO)
 
 
 @pytest.fixture

@@ -21,6 +21,7 @@ from course.journal import FOLLOW_UP_PROMPT
 from course.practice import INTERVALS, Commitment, Practice, PracticeError, ReviewItem, next_review
 from course.progress import Notice, Place
 from course.study import Study
+from tests.journal_helpers import Clock
 
 from .conftest import REPO
 
@@ -89,20 +90,10 @@ def make_course(root: Path, questions: int = 3, assessment: bool = True) -> Path
     return root
 
 
-class Clock:
-    """A stand-in for `now()`: every call is one minute later, in a fixed +02:00 zone."""
-
-    def __init__(self) -> None:
-        self.current = datetime(2025, 5, 21, 9, 0, 0, tzinfo=TZ)
-
-    def __call__(self) -> datetime:
-        self.current += timedelta(minutes=1)
-        return self.current
-
-
 @pytest.fixture
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
+    fake.step = timedelta(minutes=1)
     monkeypatch.setattr("course.practice.now", fake)
     monkeypatch.setattr("course.study.now", fake)
     return fake

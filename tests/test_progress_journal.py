@@ -23,21 +23,11 @@ from course.progress import COMPLETED, NOT_STARTED, READ, Attempt, AttemptStore,
 from course.study import Study, detect_language
 
 from .conftest import REPO
+from .journal_helpers import Clock
 
 LESSON = "trust-culture"
 SECOND = "seven-manager-behaviours"
 TZ = timezone(timedelta(hours=2))
-
-
-class Clock:
-    """A stand-in for `now()`: every call is one second later, in a fixed +02:00 zone."""
-
-    def __init__(self) -> None:
-        self.current = datetime(2025, 5, 21, 9, 0, 0, tzinfo=TZ)
-
-    def __call__(self) -> datetime:
-        self.current += timedelta(seconds=1)
-        return self.current
 
 
 @pytest.fixture

@@ -8,10 +8,13 @@ from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
+from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Select, Static, TextArea
 
 from course.content import Course
 from course.journal import Version
+from course.study import Study
+from course.tui.app import TillitApp
 from course.tui.dialogs import AskDialog, ColumnsDialog, ConfirmDialog, TextDialog
 from course.tui.journal import ExportDialog, JournalScreen
 from course.tui.practice import AssessmentScreen, CommitDialog, CommitmentsScreen, FollowUpDialog, ReviewScreen
@@ -21,19 +24,13 @@ from tests.tui_helpers import journal_files, new_app, read, screen_text, toasts
 LESSON = "trust-culture"
 
 
-def seed(app_study: object) -> None:
-    from course.study import Study
-
-    assert isinstance(app_study, Study)
-    first, second = (p.id for p in app_study.course.lesson(LESSON, "en").prompts[:2])
-    app_study.save_reflection(LESSON, first, "Vi behöver mer återkoppling i teamet.", None)
-    app_study.save_reflection(LESSON, second, "Handläggarna vet mest om ärendena.", None)
+def seed(study: Study) -> None:
+    first, second = (p.id for p in study.course.lesson(LESSON, "en").prompts[:2])
+    study.save_reflection(LESSON, first, "Vi behöver mer återkoppling i teamet.", None)
+    study.save_reflection(LESSON, second, "Handläggarna vet mest om ärendena.", None)
 
 
-async def open_journal(app: object, pilot: object) -> JournalScreen:
-    from textual.pilot import Pilot
-
-    assert isinstance(pilot, Pilot)
+async def open_journal(app: TillitApp, pilot: Pilot[None]) -> JournalScreen:
     await pilot.press("j")
     await pilot.pause(0.3)
     screen = pilot.app.screen

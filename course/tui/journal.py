@@ -148,7 +148,7 @@ class JournalScreen(TillitScreen):
 
     def prompt_label(self, r: Reflection) -> str:
         if r.prompt == FOLLOW_UP_PROMPT:
-            return self.t("jw.follow_up")
+            return self.t("journal.follow_up")
         lesson = (
             self.study.course.lesson(r.lesson, self.study.lang) if r.lesson in self.study.course.lesson_ids else None
         )

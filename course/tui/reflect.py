@@ -54,7 +54,7 @@ class ReflectScreen(TillitScreen):
             for n, p in enumerate(lesson.prompts, 1)
         ]
         if foreign:  # a follow-up of a commitment, or a prompt the course no longer has
-            tabs.append(Tab(self.t("jw.follow_up"), id=f"p-{self.prompt_id}"))
+            tabs.append(Tab(self.t("journal.follow_up"), id=f"p-{self.prompt_id}"))
         yield Tabs(*tabs, active=f"p-{self.prompt_id}", id="prompt-tabs")
         yield Static(Content(self.prompt_text()), id="prompt-text")
         area = TextArea(self.text, id="editor", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
@@ -68,7 +68,7 @@ class ReflectScreen(TillitScreen):
     def prompt_text(self) -> str:
         lesson = self.study.course.lesson(self.lesson_id, self.study.lang)
         prompt = lesson.prompt(self.prompt_id)
-        return prompt.text if prompt else self.t("jw.follow_up")
+        return prompt.text if prompt else self.t("journal.follow_up")
 
     def status_line(self) -> str:
         if self.status:
