@@ -27,6 +27,9 @@ EPILOG = """commands:
   backup   copy your data folder into its backups/ folder (--list shows them)
   restore  put a backup back (after backing up the current state)
   doctor   check the data folder and say what is wrong (--fix fixes what is safe)
+  present  show lessons to a room: slides, hidden quiz answers, timers (--notes: speaker view)
+  session  new | run | list: session plans for a workshop
+  handout  a participant workbook or a facilitator guide (md, or HTML that prints on A4)
 
 data folder: --data DIR, else $TILLIT_DATA, else progress/ in a source checkout,
 else your user data folder."""
@@ -65,8 +68,12 @@ def build_parser() -> argparse.ArgumentParser:
     run.add_argument(
         "--lang", choices=("sv", "en"), default=argparse.SUPPRESS, help="language for the course and the app"
     )
+    check.add_argument("plans", nargs="*", metavar="PLAN", help="session plan files to check as well")
     _journal_parser(sub)
     _data_parsers(sub)
+    from course import cli_trainer
+
+    cli_trainer.add_parsers(sub, lambda p: _common(p, suppress=True))
     return parser
 
 
@@ -167,16 +174,28 @@ def render_problem(problem: Problem) -> str:
     return f"{_shown(problem.file)}:{problem.line}: {problem.problem} — {problem.fix}"
 
 
-def _check(locations: paths.Locations) -> int:
+def _check(locations: paths.Locations, plans: Sequence[Path] = ()) -> int:
     problems = check_course(locations.course)
+    course = None
+    if not problems:
+        from course.plan import check_plan, check_plans
+
+        course = load_course(locations.course)
+        problems = check_plans(course)
+        for plan in plans:
+            problems.extend(check_plan(plan, course))
     for problem in problems:
         print(render_problem(problem))
     if problems:
         noun = "problem" if len(problems) == 1 else "problems"
-        print(f"{len(problems)} {noun} in {_shown(locations.course)}", file=sys.stderr)
+        root = locations.course.resolve()
+        outside = sorted({_shown(p.file) for p in problems if not p.file.resolve().is_relative_to(root)})
+        where = _shown(locations.course) if not outside else ", ".join(outside)
+        print(f"{len(problems)} {noun} in {where}", file=sys.stderr)
         return 1
-    course = load_course(locations.course)
-    print(f"OK: {_shown(locations.course)} — {len(course.lesson_ids)} lessons in {', '.join(course.languages)}")
+    assert course is not None
+    checked = f", and {len(plans)} plan{'s' if len(plans) != 1 else ''}" if plans else ""
+    print(f"OK: {_shown(locations.course)} — {len(course.lesson_ids)} lessons in {', '.join(course.languages)}{checked}")
     return 0
 
 
@@ -485,7 +504,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         locations = paths.resolve(args.course, args.data)
         if args.command == "check":
-            return _check(locations)
+            return _check(locations, [Path(p) for p in args.plans])
         if args.command == "where":
             return _where(locations)
         if args.command in ("backup", "restore", "doctor"):
@@ -495,6 +514,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             return 2
         if args.command == "journal":
             return _journal(args, locations)
+        if args.command in ("present", "session", "handout"):
+            from course import cli_trainer
+
+            return cli_trainer.run(args, locations)
         return _run(locations, args.lang)
     except ContentError as err:
         for problem in err.problems:

@@ -25,6 +25,10 @@ DOMAIN = [
     "course.practice",
     "course.i18n",
     "course.cli",
+    "course.cli_trainer",
+    "course.plan",
+    "course.present",
+    "course.handout",
 ]
 
 CHECK = """

@@ -5,8 +5,9 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import signal
-from collections.abc import Iterable
+from collections.abc import Iterable, Sequence
 from functools import partial
+from pathlib import Path
 from typing import TYPE_CHECKING
 
 from textual.app import App, SystemCommand
@@ -17,7 +18,8 @@ from textual.theme import Theme
 
 from course import __version__
 from course.companions import about_text
-from course.i18n import describe_failure, tr
+from course.errors import TillitError
+from course.i18n import describe, describe_failure, tr
 from course.progress import Notice, Place
 from course.study import LANGUAGES, Study
 from course.tui.base import TillitScreen, localize_bindings
@@ -53,6 +55,7 @@ class LessonCommands(Provider):
             if study.course.quiz(lid, study.lang) is not None:
                 found.append((tr("cmd.quiz", study.lang, title=title), lid, "quiz"))
             found.append((tr("cmd.reflect", study.lang, title=title), lid, "reflect"))
+            found.append((tr("cmd.present", study.lang, title=title), lid, "present"))
         return found
 
     async def discover(self) -> Hits:
@@ -69,7 +72,15 @@ class LessonCommands(Provider):
         for text, lid, view in self._commands():
             match = matcher.match(text)
             if match > 0:
-                yield Hit(match, matcher.highlight(text), partial(app.show, lid, view))
+                if view == "present":
+                    yield Hit(match, matcher.highlight(text), partial(app.present, [lid]), help=tr("cmd.present.help", app.study.lang))
+                else:
+                    yield Hit(match, matcher.highlight(text), partial(app.show, lid, view))
+        for title, path in app.session_plans():
+            text = tr("cmd.session", app.study.lang, title=title)
+            match = matcher.match(text)
+            if match > 0:
+                yield Hit(match, matcher.highlight(text), partial(app.present, plan_path=path))
 
 
 class TillitApp(App[None]):
@@ -174,6 +185,45 @@ class TillitApp(App[None]):
         elif view == "reflect":
             self.push_screen(ReflectScreen(lesson_id))
         self.call_after_refresh(self.show_notices)
+
+    def present(self, lesson_ids: Sequence[str] = (), plan_path: Path | None = None) -> None:
+        """Facilitator mode over the app: lessons (or a session plan) as slides for a room, with timers."""
+        if not self.flush_all():
+            return
+        from datetime import date, datetime
+
+        from course.present import deck_for_lessons, deck_for_plan
+        from course.tui.present import PresentScreen
+
+        start = None
+        try:
+            if plan_path is not None:
+                from course.plan import read_plan
+
+                plan = read_plan(plan_path, self.study.course)
+                deck = deck_for_plan(self.study.course, self.study.lang, plan)
+                if plan.start is not None:
+                    start = datetime.combine(plan.date or date.today(), plan.start)
+            else:
+                deck = deck_for_lessons(self.study.course, self.study.lang, lesson_ids)
+        except TillitError as err:
+            self.notify(describe(err, self.study.lang), severity="error", markup=False)
+            return
+        self.push_screen(PresentScreen(deck, deck.lang, self.study.data_dir, start=start))
+
+    def session_plans(self) -> list[tuple[str, Path]]:
+        """The session plans that come with the course, in the learner's language: (title, file)."""
+        from course.plan import read_plan, shipped_plans
+
+        found = []
+        for path in shipped_plans(self.study.course):
+            if path.parent.name != self.study.lang:
+                continue
+            try:
+                found.append((read_plan(path, self.study.course).title, path))
+            except TillitError:
+                continue
+        return found
 
     def go_home(self) -> None:
         """Back to the course map."""

@@ -95,6 +95,7 @@ class LessonScreen(TillitScreen):
         Binding("t", "toc", "key.toc"),
         Binding("p", "prev", "key.prev"),
         Binding("n", "next", "key.next"),
+        Binding("f5", "present", "key.present", show=False),
     ]
 
     def __init__(self, lesson_id: str, scroll: int = 0) -> None:
@@ -193,3 +194,7 @@ class LessonScreen(TillitScreen):
 
     def action_next(self) -> None:
         self._neighbour(1, "lesson.last")
+
+    def action_present(self) -> None:
+        """Show this lesson to a room (slides, its discussion, its quiz, timers)."""
+        self.tillit.present([self.lesson_id])
