@@ -20,7 +20,7 @@ from typing import Any
 from course import storage
 from course.content import Course, Lesson
 from course.errors import UsageError
-from course.plan import Block, Plan, default_blocks
+from course.plan import Block, Plan, block_title, default_blocks
 from course.quiz import Question
 
 Clock = Callable[[], float]
@@ -175,11 +175,10 @@ def build_deck(course: Course, lang: str, blocks: Sequence[Block], title: str, s
         n = len(segments)
         lesson = course.lesson(block.lesson, lang) if block.lesson is not None else None
         made: list[Slide] = []
-        name = block.title
+        name = block_title(block, course, lang)
         notes = block.notes
         if block.kind == "lesson" and lesson is not None:
             made = lesson_slides(lesson, n, lang)
-            name = name or lesson.title
             notes = "\n\n".join(x for x in (lesson.notes.strip(), block.notes.strip()) if x)
         elif block.kind == "discussion" and lesson is not None:
             cards = lesson.discussions
@@ -187,7 +186,6 @@ def build_deck(course: Course, lang: str, blocks: Sequence[Block], title: str, s
                 Slide("discussion", label("discussion", lang), (d.text,), n, lesson.id, number=k, count=len(cards))
                 for k, d in enumerate(cards, 1)
             ]
-            name = name or f"{label('discussion', lang)}: {lesson.title}"
         elif block.kind == "quiz" and lesson is not None:
             quiz = course.quiz(lesson.id, lang)
             questions = quiz.questions if quiz is not None else ()
@@ -195,10 +193,7 @@ def build_deck(course: Course, lang: str, blocks: Sequence[Block], title: str, s
                 Slide("question", label("quiz", lang), (), n, lesson.id, q, number=k, count=len(questions))
                 for k, q in enumerate(questions, 1)
             ]
-            name = name or f"{label('quiz', lang)}: {lesson.title}"
         if not made:
-            kind = block.kind if block.kind in ("exercise", "break") else "exercise"
-            name = name or (lesson.title if lesson is not None else label(kind, lang))
             made = [Slide("activity", name, (block.task,) if block.task else (), n, block.lesson)]
         segments.append(Segment(block.kind, name, block.minutes, notes, block.lesson, len(slides), len(made)))
         slides.extend(made)

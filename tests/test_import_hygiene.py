@@ -29,6 +29,8 @@ DOMAIN = [
     "course.plan",
     "course.present",
     "course.handout",
+    "course.share",
+    "course.results",
 ]
 
 CHECK = """
