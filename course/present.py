@@ -258,9 +258,17 @@ class Countdown:
             self.start()
 
     def add(self, seconds: float) -> None:
+        """More (or, negative, less) time; taking time off a stopped countdown stops at zero, but a
+        stopped countdown already in over-time stays where it is."""
+        before = self._left
         self._left += seconds
-        if self._since is None and self._left < 0:
+        if self._since is None and before >= 0 > self._left:
             self._left = 0
+
+    def set(self, remaining: float, running: bool) -> None:
+        """Put the countdown at `remaining` seconds, running or not (how a notes view follows)."""
+        self._left = remaining
+        self._since = self.clock() if running else None
 
     def reset(self, seconds: float | None = None) -> None:
         """Back to the planned time (or a new one), stopped."""
@@ -481,11 +489,9 @@ class Followed:
         presenter.blackout = self.blackout
         presenter.timer_segment = max(0, min(self.timer_segment, len(presenter.deck.segments) - 1))
         presenter.countdown.reset(presenter.deck.segments[presenter.timer_segment].minutes * 60)
-        presenter.countdown.add(self.remaining - presenter.countdown.planned)
+        presenter.countdown.set(self.remaining, self.running)
         now = presenter.clock()
         presenter.session_started = now - self.elapsed if self.session_running else None
-        if self.running:
-            presenter.countdown.start()
 
 
 STATE_FILE = "present/state.json"

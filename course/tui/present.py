@@ -239,8 +239,8 @@ class PresentScreen(_DeckView):
 
     HELP_SECTION = "help.present"
     BINDINGS = [
-        Binding("right,space,enter,pagedown,l", "next", "key.present.next", key_display="→"),
-        Binding("left,backspace,pageup,h", "prev", "key.present.prev", key_display="←"),
+        Binding("right,space,enter,pagedown,l", "next", "key.present.next", key_display="→", priority=True),
+        Binding("left,backspace,pageup,h", "prev", "key.present.prev", key_display="←", priority=True),
         Binding("a", "reveal", "key.present.answer"),
         Binding("t", "timer", "key.present.timer"),
         Binding("plus,equals_sign", "add_minute", "key.present.add", key_display="+"),
@@ -249,12 +249,13 @@ class PresentScreen(_DeckView):
         Binding("b,full_stop", "blackout", "key.present.black"),
         Binding("g", "jump", "key.present.jump"),
         Binding("n", "notes", "key.present.notes"),
-        Binding("home", "first", "key.present.first", show=False),
-        Binding("end", "last", "key.present.last", show=False),
+        Binding("home", "first", "key.present.first", show=False, priority=True),
+        Binding("end", "last", "key.present.last", show=False, priority=True),
         Binding("f1,question_mark", "present_help", "key.help", key_display="f1"),
         Binding("escape,q", "leave", "key.present.leave", key_display="esc"),
-        # The learner's own keys stay off while a room is watching: the journal is private.
-        Binding("j,f2", "nothing", show=False),
+        # The learner's own keys stay off while a room is watching: the journal is private, and the
+        # command palette would list it.
+        Binding("j,f2,ctrl+p", "nothing", show=False),
     ]
 
     def __init__(
@@ -423,7 +424,7 @@ class NotesScreen(_DeckView):
         super().__init__(deck_for_lessons(course, lang, course.lesson_ids[:1]), lang, clock)
         self.course = course
         self.data_dir = data_dir
-        self.seen: tuple[int, int] | None = None
+        self.seen: bytes | None = None
         self.following = False
 
     def compose(self) -> ComposeResult:
@@ -440,10 +441,9 @@ class NotesScreen(_DeckView):
         self.follow()
 
     def follow(self) -> None:
-        path = state_path(self.data_dir)
+        # The file's bytes, not its time and size: a coarse clock can give two states the same of both.
         try:
-            st = path.stat()
-            stamp = (st.st_mtime_ns, st.st_size)
+            stamp: bytes | None = state_path(self.data_dir).read_bytes()
         except OSError:
             stamp = None
         if stamp is not None and stamp == self.seen:
