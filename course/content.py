@@ -16,6 +16,8 @@ from course.sourcefile import Report, key_line, lang_table, line_of, parse_toml,
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_ID = 64
 CONTENT_SCHEMA = 1
+# An explanation that course.gift wrote in place of missing feedback; a course is not ready while one is left.
+GIFT_PLACEHOLDER = "[GIFT-IMPORT: write an explanation]"
 
 
 def valid_id(value: object) -> bool:
@@ -359,6 +361,14 @@ def _read_question(item: object, n: int, line: int, path: Path, text: str, rep: 
         if not isinstance(explain, str) or not explain.strip():
             rep.add(path, line, f"{label} has no explain", 'add explain = "…" saying why')
             return None
+        if explain.startswith(GIFT_PLACEHOLDER):
+            rep.add(
+                path,
+                key_line(text, "explain", line),
+                f"{label} still has the placeholder explanation from the GIFT import",
+                "write why the statement is true or false",
+            )
+            return None
         return Question(qid, kind, qtext, answer=answer, explain=explain, hint=hint)
     options = _read_options(item.get("option"), label, line, path, text, rep)
     if options is None:
@@ -422,6 +432,14 @@ def _read_options(raw: object, label: str, line: int, path: Path, text: str, rep
                 oline,
                 f"option '{oid}' of {label} has no explain",
                 'add explain = "…" saying why it is right or wrong',
+            )
+            ok = False
+        elif explain.startswith(GIFT_PLACEHOLDER):
+            rep.add(
+                path,
+                key_line(text, "explain", oline),
+                f"option '{oid}' of {label} still has the placeholder explanation from the GIFT import",
+                "write why this option is right or wrong",
             )
             ok = False
         if ok:
