@@ -30,6 +30,10 @@ EPILOG = """commands:
   present  show lessons to a room: slides, hidden quiz answers, timers (--notes: speaker view)
   session  new | run | list: session plans for a workshop
   handout  a participant workbook or a facilitator guide (md, or HTML that prints on A4)
+  share    an anonymous file of your quiz answers and self-assessments for your trainer
+  results  merge participants' share files: weakest questions first, the group's ratings
+  import   turn a Moodle GIFT question bank into a Tillit quiz (`tillit import gift FILE -o QUIZ.toml`)
+  serve    open Tillit in web browsers, each browser session with its own data
 
 data folder: --data DIR, else $TILLIT_DATA, else progress/ in a source checkout,
 else your user data folder."""
@@ -74,6 +78,9 @@ def build_parser() -> argparse.ArgumentParser:
     from course import cli_trainer
 
     cli_trainer.add_parsers(sub, lambda p: _common(p, suppress=True))
+    from course import cli_group
+
+    cli_group.add_parsers(sub, lambda p: _common(p, suppress=True))
     return parser
 
 
@@ -518,6 +525,10 @@ def main(argv: Sequence[str] | None = None) -> int:
             from course import cli_trainer
 
             return cli_trainer.run(args, locations)
+        if args.command in ("share", "results", "import", "serve"):
+            from course import cli_group
+
+            return cli_group.run(args, locations)
         return _run(locations, args.lang)
     except ContentError as err:
         for problem in err.problems:

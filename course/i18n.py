@@ -514,6 +514,121 @@ STRINGS: dict[str, dict[str, str]] = {
         "en": "Slides for a group, with timer and notes",
     },
     "cmd.session": {"sv": "Kör sessionsplan: {title}", "en": "Run session plan: {title}"},
+    # trainer toolkit II: sharing with the trainer, and the group results
+    "cmd.share": {"sv": "Dela med kursledaren…", "en": "Share with your trainer…"},
+    "cmd.results": {"sv": "Gruppresultat…", "en": "Group results…"},
+    "key.share.save": {"sv": "Spara filen", "en": "Save the file"},
+    "key.results.next": {"sv": "Nästa", "en": "Next"},
+    "key.results.prev": {"sv": "Föregående", "en": "Previous"},
+    "key.results.reveal": {"sv": "Visa siffrorna", "en": "Show figures"},
+    "key.results.reveal_all": {"sv": "Visa/dölj alla", "en": "Show/hide all"},
+    "key.results.jump": {"sv": "Gå till", "en": "Go to"},
+    "key.results.export": {"sv": "Exportera", "en": "Export"},
+    "key.results.skipped": {"sv": "Överhoppade filer", "en": "Skipped files"},
+    "key.results.first": {"sv": "Första", "en": "First"},
+    "key.results.last": {"sv": "Sista", "en": "Last"},
+    "share.title": {"sv": "Dela med kursledaren", "en": "Share with your trainer"},
+    "share.intro": {
+        "sv": "Filen innehåller dina quizsvar och dina självskattningar, utan namn om du inte skriver ett, och en "
+        "reflektion bara om du väljer den här nedanför. Dina andra reflektioner, dina anteckningar och dina taggar "
+        "delas aldrig.",
+        "en": "The file holds your quiz answers and your self-assessment ratings, anonymously unless you type a "
+        "name, and a reflection only if you pick it below. Your other reflections, your notes and your tags are "
+        "never shared.",
+    },
+    "share.name": {"sv": "Namn:", "en": "Name:"},
+    "share.name.placeholder": {
+        "sv": "frivilligt – tomt betyder anonymt",
+        "en": "optional — leave it empty to stay anonymous",
+    },
+    "share.loading": {"sv": "Läser dina reflektioner …", "en": "Reading your reflections…"},
+    "share.no_reflections": {
+        "sv": "Du har inga sparade reflektioner att dela.",
+        "en": "You have no saved reflections to share.",
+    },
+    "share.reflections": {
+        "sv": "Reflektioner att dela – {chosen} av {total} valda (mellanslag väljer):",
+        "en": "Reflections to share — {chosen} of {total} chosen (space picks one):",
+    },
+    "share.preview": {"sv": "Filen, exakt som den sparas:", "en": "The file, exactly as it will be saved:"},
+    "share.preview.counts": {
+        "sv": "Filen, exakt som den sparas (quizsvar: {answers} · självskattningar: {assessments} · reflektioner: "
+        "{reflections}):",
+        "en": "The file, exactly as it will be saved (quiz answers: {answers} · self-assessments: {assessments} · "
+        "reflections: {reflections}):",
+    },
+    "share.path": {"sv": "Spara som:", "en": "Save as:"},
+    "share.save": {"sv": "Spara", "en": "Save"},
+    "share.confirm.one": {
+        "sv": "1 reflektion delas med kursledaren, med exakt den text som visas i filen. Spara filen?",
+        "en": "1 reflection will be shared with your trainer, exactly as the file shows it. Save the file?",
+    },
+    "share.confirm.many": {
+        "sv": "{n} reflektioner delas med kursledaren, med exakt den text som visas i filen. Spara filen?",
+        "en": "{n} reflections will be shared with your trainer, exactly as the file shows them. Save the file?",
+    },
+    "share.replace": {"sv": "{path} finns redan. Ersätta den?", "en": "{path} already exists. Replace it?"},
+    "share.saved": {
+        "sv": "Sparad: {path}. Ge filen till din kursledare.",
+        "en": "Saved: {path}. Give this file to your trainer.",
+    },
+    "share.read_only": {
+        "sv": "En annan Tillit är öppen på din datamapp och du har inget delnings-id än; stäng den andra för att "
+        "kunna dela.",
+        "en": "Another Tillit is open on your data folder and you have no share id yet; close the other one to share.",
+    },
+    "share.no_path": {"sv": "Skriv var filen ska sparas.", "en": "Type where to save the file."},
+    "share.is_folder": {
+        "sv": "{path} är en mapp; skriv ett filnamn, till exempel {example}.",
+        "en": "{path} is a folder; type a file name, for example {example}.",
+    },
+    "share.no_folder": {
+        "sv": "Mappen {folder} finns inte; välj en mapp som finns.",
+        "en": "The folder {folder} does not exist; choose one that does.",
+    },
+    "results.title": {"sv": "Gruppresultat", "en": "Group results"},
+    "results.ask": {
+        "sv": "Mappen (eller filerna) med deltagarnas delningsfiler:",
+        "en": "The folder (or files) with the participants' share files:",
+    },
+    "results.looking": {"sv": "Letar efter delningsfiler …", "en": "Looking for share files…"},
+    "results.reading.one": {"sv": "Läser 1 fil …", "en": "Reading 1 file…"},
+    "results.reading": {"sv": "Läser {n} filer …", "en": "Reading {n} files…"},
+    "results.named": {"sv": "{n} med namn", "en": "{n} named"},
+    "results.place": {"sv": "{k} av {n}", "en": "{k} of {n}"},
+    "results.skipped.one": {"sv": "1 fil hoppades över.", "en": "1 file was skipped."},
+    "results.skipped.many": {"sv": "{n} filer hoppades över.", "en": "{n} files were skipped."},
+    "results.skipped.show": {"sv": "s visar vilka och varför", "en": "s shows which and why"},
+    "results.skipped.hide": {"sv": "s döljer listan", "en": "s hides the list"},
+    "results.none": {
+        "sv": "Inga delningsfiler kunde läsas i {where}.",
+        "en": "No share files could be read in {where}.",
+    },
+    "results.left_out": {"sv": "Visas inte här (men i rapporten): {what}.", "en": "Not shown here (but in the report): {what}."},
+    "results.left_out.questions": {"sv": "{n} obesvarade frågor", "en": "{n} unanswered questions"},
+    "results.left_out.question": {"sv": "1 obesvarad fråga", "en": "1 unanswered question"},
+    "results.left_out.behaviours": {"sv": "{n} oskattade beteenden", "en": "{n} unrated behaviours"},
+    "results.left_out.behaviour": {"sv": "1 oskattat beteende", "en": "1 unrated behaviour"},
+    "results.kind.question": {"sv": "Quizfråga", "en": "Quiz question"},
+    "results.kind.behaviour": {"sv": "Självskattning", "en": "Self-assessment"},
+    "results.hidden": {
+        "sv": "Siffrorna är dolda – gissa först! (mellanslag visar dem)",
+        "en": "The figures are hidden — guess first! (space shows them)",
+    },
+    "results.end": {"sv": "Det här är sista sidan.", "en": "This is the last page."},
+    "results.jump.title": {"sv": "Gå till", "en": "Go to"},
+    "results.export.ask": {
+        "sv": "Spara rapporten (HTML) som – de två CSV-filerna hamnar bredvid:",
+        "en": "Save the report (HTML) as — the two CSV files go beside it:",
+    },
+    "results.export.replace": {
+        "sv": "{files} finns redan i {folder}. Ersätta?",
+        "en": "{files} already exist in {folder}. Replace them?",
+    },
+    "results.export.done": {
+        "sv": "Sparat i {folder}: {html}, {csv} och {assessment}",
+        "en": "Saved in {folder}: {html}, {csv} and {assessment}",
+    },
     "data.read_only": {
         "sv": "En annan Tillit är öppen på den här datamappen; den här är skrivskyddad — stäng den andra för att kunna spara.",
         "en": "Another Tillit is open on this data folder; this one is read-only — close the other one to write.",

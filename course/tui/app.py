@@ -8,7 +8,7 @@ import signal
 from collections.abc import Iterable, Sequence
 from functools import partial
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, cast
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
@@ -37,8 +37,15 @@ def help_screens() -> tuple[type[TillitScreen], ...]:
     """Every screen whose keys the help lists (the journal and practice screens load on first use)."""
     from course.tui.journal import JournalScreen
     from course.tui.practice import AssessmentScreen, CommitmentsScreen
+    from course.tui.results import ResultsScreen
+    from course.tui.share import ShareScreen
 
-    return (HomeScreen, LessonScreen, QuizScreen, ReflectScreen, JournalScreen, AssessmentScreen, CommitmentsScreen)
+    # The results screen is no TillitScreen (it runs without a Study too), but has HELP_SECTION and its keys.
+    results = cast("type[TillitScreen]", ResultsScreen)
+    return (
+        HomeScreen, LessonScreen, QuizScreen, ReflectScreen, JournalScreen, AssessmentScreen, CommitmentsScreen,
+        ShareScreen, results,
+    )  # fmt: skip
 
 
 class LessonCommands(Provider):
@@ -280,6 +287,20 @@ class TillitApp(App[None]):
             return
         self.push_screen(ReviewScreen(items, practice_mode))
 
+    def action_share(self) -> None:
+        """Share quiz answers, self-assessments and chosen reflections with the trainer, as one file."""
+        from course.tui.share import ShareScreen
+
+        if not isinstance(self.screen, ShareScreen):
+            self.push_screen(ShareScreen())
+
+    def action_results(self) -> None:
+        """The trainer's view of a group's share files, one result at a time (asks for the folder first)."""
+        from course.tui.results import ResultsScreen
+
+        if not isinstance(self.screen, ResultsScreen):
+            self.push_screen(ResultsScreen(self.study.course, self.study.lang))
+
     def action_help(self) -> None:
         """Show every key, screen by screen."""
         lang = self.study.lang
@@ -326,6 +347,8 @@ class TillitApp(App[None]):
         yield SystemCommand(tr("cmd.commitments", lang), tr("cmd.commitments", lang), self.action_commitments)
         yield SystemCommand(tr("cmd.review", lang), tr("cmd.review", lang), self.action_review)
         yield SystemCommand(tr("cmd.practise", lang), tr("cmd.practise", lang), partial(self.action_review, True))
+        yield SystemCommand(tr("cmd.share", lang), tr("cmd.share", lang), self.action_share)
+        yield SystemCommand(tr("cmd.results", lang), tr("cmd.results", lang), self.action_results)
 
     async def action_quit(self) -> None:
         """Save everything on every screen, then quit; ask first if some text could not be saved."""

@@ -280,7 +280,7 @@ class PresentScreen(_DeckView):
             with VerticalScroll(id="notes-panel"):
                 yield Static(id="notes-text")
         yield Static(id="blackout")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -433,7 +433,7 @@ class NotesScreen(_DeckView):
             yield Static(id="notes-status", classes="notes-status")
             yield Static(id="notes-slide", classes="slide-title")
             yield Static(id="notes-text")
-        yield Footer()
+        yield Footer(show_command_palette=False)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -498,6 +498,7 @@ class PresentApp(App[None]):
 
     CSS_PATH = "tillit.tcss"
     TITLE = "Tillit"
+    ENABLE_COMMAND_PALETTE = False  # nothing in it a room should see
 
     def __init__(self, screen_factory: Callable[[PresentApp], Screen[None]], lang: str) -> None:
         super().__init__()
