@@ -26,7 +26,9 @@ KEEP = 14
 DAILY = "daily"
 _NAME = re.compile(r"^(\d{8})-(\d{6})-([a-z0-9-]+)$")
 # Not data: other copies, moved-aside files, locks, half-written temp files, the journal's cache, editor drafts.
-_SKIP_DIRS = {BACKUPS, storage.QUARANTINE}
+# sessions/: the browser participants' own folders under `tillit serve` (theirs, not this learner's);
+# present/: where a running presentation is, for its notes view (nothing worth keeping).
+_SKIP_DIRS = {BACKUPS, storage.QUARANTINE, "sessions", "present"}
 _SKIP_FILES = {storage.LOCK_NAME, ".writer.lock", ".index.json"}
 
 

@@ -233,3 +233,13 @@ def test_links_in_the_data_folder_are_never_copied(tmp_path: Path, data_dir: Pat
     (data_dir / "secret").symlink_to("/etc/passwd")
     made = backup.make_backup(data_dir, "manual")
     assert sorted(files(made)) == ["progress.toml"]
+
+
+def test_browser_sessions_and_a_presentation_state_are_not_part_of_a_backup(course: Course, data_dir: Path) -> None:
+    Study(course, data_dir, "en").mark_read(course.lesson_ids[0])
+    for folder in ("sessions/20261130-090000-abc", "present"):
+        (data_dir / folder).mkdir(parents=True)
+        (data_dir / folder / "progress.toml").write_text("schema = 1\n", encoding="utf-8")
+    copied = {p.as_posix() for p in backup.data_files(data_dir)}
+    assert "progress.toml" in copied
+    assert not any(p.startswith(("sessions/", "present/")) for p in copied)
