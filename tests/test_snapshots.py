@@ -39,3 +39,12 @@ def test_reflection_swedish(course: Course, data_dir: Path, snap_compare: Any) -
 def test_quiz_select_all_wraps_long_answers(course: Course, data_dir: Path, snap_compare: Any) -> None:
     app = new_app(course, data_dir, lang="sv")
     assert snap_compare(app, press=["down", "q", "1", "3"], terminal_size=SIZE)
+
+
+def test_presenting_a_question_with_its_answer_hidden(course: Course, data_dir: Path, snap_compare: Any) -> None:
+    from course.present import deck_for_lessons
+    from course.tui.present import make_present_app
+
+    deck = deck_for_lessons(course, "sv", ["trust-culture"])
+    app = make_present_app(deck, "sv", data_dir)
+    assert snap_compare(app, press=["end"], terminal_size=SIZE)
