@@ -1,4 +1,4 @@
-"""Shared helpers for the journal tests: a clock and reading saved TOML."""
+"""Shared test helpers: clocks (a wall clock for the journal, a monotonic one for timers) and reading saved TOML."""
 
 from __future__ import annotations
 
@@ -24,6 +24,19 @@ class Clock:
     def jump(self, delta: timedelta) -> None:
         """Let time pass without a call."""
         self.current += delta
+
+
+class FakeClock:
+    """A monotonic clock (seconds) the test moves by hand: for countdowns and session timers."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
 
 
 def read(path: Path) -> dict[str, Any]:

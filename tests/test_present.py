@@ -25,19 +25,7 @@ from course.present import (
     state_path,
     write_state,
 )
-
-
-class FakeClock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
+from tests.journal_helpers import FakeClock
 
 
 def first_of(deck: Deck, kind: str) -> int:

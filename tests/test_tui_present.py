@@ -14,76 +14,29 @@ from textual.app import App
 from textual.command import CommandInput, CommandPalette
 from textual.content import Content
 from textual.pilot import Pilot
-from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Digits, Markdown, OptionList, Static
+from textual.widgets import Digits, OptionList, Static
 
 from course.cli import main
 from course.content import Course
 from course.i18n import tr
 from course.present import Deck, Presenter, deck_for_lessons, read_state, state_path, write_state
-from course.tui.dialogs import ConfirmDialog
+from course.tui.dialogs import ConfirmDialog, JumpDialog
 from course.tui.lesson import LessonScreen
-from course.tui.present import JumpDialog, NotesScreen, PresentApp, PresentScreen, session_line, timer_label
-from tests.tui_helpers import new_app
+from course.tui.present import NotesScreen, PresentApp, PresentScreen, session_line, timer_label
+from tests.journal_helpers import FakeClock
+from tests.tui_helpers import displayed, flow, new_app, room_text, screen_text
 
 SMALL = (80, 24)
 LARGE = (120, 40)
 
 
-class FakeClock:
-    """A monotonic clock the test moves by hand."""
-
-    def __init__(self, now: float = 1000.0) -> None:
-        self.now = now
-
-    def __call__(self) -> float:
-        return self.now
-
-    def advance(self, seconds: float) -> None:
-        self.now += seconds
-
-
 # --- reading the screen ----------------------------------------------------------------------------------
-
-
-def screen_text(app: App[Any]) -> str:
-    """The characters on the terminal right now, one line per row."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
-
-
-def flow(text: str) -> str:
-    """Text with its line breaks and runs of spaces as single spaces (wrapped lines read as one)."""
-    return " ".join(text.split())
 
 
 def plain(widget: Static) -> str:
     visual = widget.visual
     return visual.plain if isinstance(visual, Content) else str(visual)
-
-
-def displayed(widget: Widget) -> bool:
-    """False when the widget or one of its containers is hidden (display: none)."""
-    node: Any = widget
-    while isinstance(node, Widget) and not isinstance(node, Screen):
-        if not node.display:
-            return False
-        node = node.parent
-    return True
-
-
-def room_text(app: App[Any]) -> str:
-    """The words of every widget the screen is showing (scrolled into view or not), hidden ones left out."""
-    parts: list[str] = []
-    for widget in app.screen.query(Widget):
-        if not displayed(widget):
-            continue
-        if isinstance(widget, Markdown):
-            parts.append(widget.source)
-        elif isinstance(widget, Static):
-            parts.append(plain(widget))
-    return "\n".join(parts)
 
 
 def region_text(app: App[Any], widget: Widget) -> str:

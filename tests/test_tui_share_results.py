@@ -16,10 +16,7 @@ from typing import Any
 import pytest
 from textual.app import App
 from textual.command import CommandPalette
-from textual.content import Content
 from textual.pilot import Pilot
-from textual.screen import Screen
-from textual.widget import Widget
 from textual.widgets import Button, Input, SelectionList, Static, TextArea
 
 from course.content import Course
@@ -28,11 +25,12 @@ from course.results import load_shares, merge, render_assessment_csv, render_csv
 from course.share import build_share, render_share
 from course.study import Study
 from course.tui.app import TillitApp, make_app
-from course.tui.dialogs import AskDialog, ConfirmDialog, TextDialog
-from course.tui.results import ResultsJumpDialog, ResultsScreen, make_results_app
+from course.tui.dialogs import AskDialog, ConfirmDialog, JumpDialog, TextDialog
+from course.tui.results import ResultsScreen, make_results_app
 from course.tui.share import ShareScreen
 from tests.journal_helpers import Clock
 from tests.test_share_results import right_answer, share_to, take_quiz, wrong_answer
+from tests.tui_helpers import flow, room_text, screen_text
 
 SMALL = (80, 24)
 LARGE = (120, 40)
@@ -43,39 +41,6 @@ SHOTS = os.environ.get("TILLIT_SCREENSHOTS")  # a folder: save SVG screenshots t
 
 
 # --- reading the screen -------------------------------------------------------------------------------------
-
-
-def screen_text(app: App[Any]) -> str:
-    """The characters on the terminal right now, one line per row."""
-    strips = app.screen._compositor.render_strips()
-    return "\n".join("".join(segment.text for segment in strip) for strip in strips)
-
-
-def flow(text: str) -> str:
-    return " ".join(text.split())
-
-
-def displayed(widget: Widget) -> bool:
-    node: Any = widget
-    while isinstance(node, Widget) and not isinstance(node, Screen):
-        if not node.display:
-            return False
-        node = node.parent
-    return True
-
-
-def room_text(app: App[Any]) -> str:
-    """Every word the screen's widgets hold (scrolled into view or not), hidden widgets left out."""
-    parts: list[str] = []
-    for widget in app.screen.query(Widget):
-        if not displayed(widget):
-            continue
-        if isinstance(widget, Static):
-            visual = widget.visual
-            parts.append(visual.plain if isinstance(visual, Content) else str(visual))
-        elif isinstance(widget, TextArea):
-            parts.append(widget.text)
-    return "\n".join(parts)
 
 
 def without_created(text: str) -> str:
@@ -512,7 +477,7 @@ async def test_the_learner_app_asks_for_the_folder_and_jumps(
         assert app.screen is screen
         await pilot.press("g")
         await pilot.pause()
-        assert isinstance(app.screen, ResultsJumpDialog)
+        assert isinstance(app.screen, JumpDialog)
         await pilot.press("end", "enter")
         await pilot.pause()
         assert app.screen is screen

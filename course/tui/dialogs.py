@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import contextlib
+
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalScroll
 from textual.content import Content
 from textual.screen import ModalScreen
-from textual.widgets import Button, Input, Static
+from textual.widgets import Button, Input, OptionList, Static
+from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from course.i18n import tr
 
@@ -130,6 +133,36 @@ class ColumnsDialog(ModalScreen[None]):
 
     def on_button_pressed(self) -> None:
         self.dismiss(None)
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class JumpDialog(ModalScreen[int | None]):
+    """A list to jump to (slides, results): options whose ids are positions; Enter goes there, Escape stays."""
+
+    BINDINGS = [Binding("escape,g,q", "close", "Close", show=False)]
+
+    def __init__(self, title: str, options: list[Option], current: int) -> None:
+        super().__init__()
+        self.heading = title
+        self.options = options
+        self.current = current
+
+    def compose(self) -> ComposeResult:
+        with Vertical(classes="dialog wide"):
+            yield Static(Content(self.heading), classes="dialog-title")
+            yield OptionList(*self.options, id="jump-list")
+
+    def on_mount(self) -> None:
+        options = self.query_one(OptionList)
+        options.focus()
+        with contextlib.suppress(OptionDoesNotExist):
+            options.highlighted = options.get_option_index(str(self.current))
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        assert event.option.id is not None
+        self.dismiss(int(event.option.id))
 
     def action_close(self) -> None:
         self.dismiss(None)

@@ -17,8 +17,8 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
-from textual.widgets import Digits, Footer, Markdown, OptionList, Static
+from textual.screen import Screen
+from textual.widgets import Digits, Footer, Markdown, Static
 from textual.widgets.option_list import Option
 
 from course.content import Course
@@ -39,7 +39,7 @@ from course.present import (
     write_state,
 )
 from course.tui.base import localize_bindings
-from course.tui.dialogs import ConfirmDialog, TextDialog
+from course.tui.dialogs import ConfirmDialog, JumpDialog, TextDialog
 
 TICK = 0.25  # how often the countdown is redrawn
 FOLLOW = 0.3  # how often a notes view looks at the presenter's state
@@ -114,47 +114,18 @@ def _slide_name(slide: Slide, lang: str) -> str:
     return slide.title
 
 
-class JumpDialog(ModalScreen[int | None]):
-    """Every slide under its agenda item (with planned minutes and clock time); Enter jumps there."""
-
-    BINDINGS = [Binding("escape,g,q", "close", "Close", show=False)]
-
-    def __init__(self, deck: Deck, current: int, lang: str, start: datetime | None) -> None:
-        super().__init__()
-        self.deck = deck
-        self.current = current
-        self.lang = lang
-        self.start = start
-
-    def compose(self) -> ComposeResult:
-        options: list[Option] = []
-        offset = 0
-        for seg in self.deck.segments:
-            when = ""
-            if self.start is not None:
-                when = (self.start + timedelta(minutes=offset)).strftime("%H:%M") + "  "
-            options.append(Option(Content(f"{when}{seg.title}  ({seg.minutes} min)"), disabled=True))
-            for i in range(seg.first_slide, seg.first_slide + seg.slide_count):
-                here = "▶ " if i == self.current else "  "
-                options.append(
-                    Option(Content(f"  {here}{i + 1}. {_slide_name(self.deck.slides[i], self.lang)}"), id=str(i))
-                )
-            offset += seg.minutes
-        with Vertical(classes="dialog wide"):
-            yield Static(Content(tr("present.jump.title", self.lang)), classes="dialog-title")
-            yield OptionList(*options, id="jump-list")
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        options.focus()
-        options.highlighted = options.get_option_index(str(self.current))
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        assert event.option.id is not None
-        self.dismiss(int(event.option.id))
-
-    def action_close(self) -> None:
-        self.dismiss(None)
+def jump_options(deck: Deck, current: int, lang: str, start: datetime | None) -> list[Option]:
+    """Every slide under its agenda item (with planned minutes, and clock times when the plan starts at one)."""
+    options: list[Option] = []
+    offset = 0
+    for seg in deck.segments:
+        when = (start + timedelta(minutes=offset)).strftime("%H:%M") + "  " if start is not None else ""
+        options.append(Option(Content(f"{when}{seg.title}  ({seg.minutes} min)"), disabled=True))
+        for i in range(seg.first_slide, seg.first_slide + seg.slide_count):
+            here = "▶ " if i == current else "  "
+            options.append(Option(Content(f"  {here}{i + 1}. {_slide_name(deck.slides[i], lang)}"), id=str(i)))
+        offset += seg.minutes
+    return options
 
 
 class _DeckView(Screen[None]):
@@ -376,7 +347,8 @@ class PresentScreen(_DeckView):
                 self.presenter.goto(index)
                 self.show_slide()
 
-        self.app.push_screen(JumpDialog(self.deck, self.presenter.index, self.lang, self.start), jumped)
+        options = jump_options(self.deck, self.presenter.index, self.lang, self.start)
+        self.app.push_screen(JumpDialog(self.t("present.jump.title"), options, self.presenter.index), jumped)
 
     def action_present_help(self) -> None:
         self.app.push_screen(TextDialog(self.t("help.present"), present_help_text(self.lang), self.lang))

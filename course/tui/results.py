@@ -17,9 +17,9 @@ from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
 from textual.content import Content
-from textual.screen import ModalScreen, Screen
+from textual.screen import Screen
 from textual.widget import Widget
-from textual.widgets import Footer, OptionList, Static
+from textual.widgets import Footer, Static
 from textual.widgets.option_list import Option
 
 from course import storage
@@ -41,7 +41,7 @@ from course.results import (
     render_html,
 )
 from course.tui.base import localize_bindings
-from course.tui.dialogs import AskDialog, ConfirmDialog
+from course.tui.dialogs import AskDialog, ConfirmDialog, JumpDialog
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 BAR = 16  # characters of a full bar
@@ -90,36 +90,6 @@ def report_files(base: Path) -> tuple[Path, Path, Path]:
 
 def _people(n: int, lang: str) -> str:
     return label(f"participants.{'one' if n == 1 else 'many'}", lang, n=n)
-
-
-class ResultsJumpDialog(ModalScreen[int | None]):
-    """Every result by its heading; Enter goes there."""
-
-    BINDINGS = [Binding("escape,g,q", "close", "Close", show=False)]
-
-    def __init__(self, headings: list[str], current: int, lang: str) -> None:
-        super().__init__()
-        self.headings = headings
-        self.current = current
-        self.lang = lang
-
-    def compose(self) -> ComposeResult:
-        options = [Option(Content(h), id=str(n)) for n, h in enumerate(self.headings)]
-        with Vertical(classes="dialog wide"):
-            yield Static(Content(tr("results.jump.title", self.lang)), classes="dialog-title")
-            yield OptionList(*options, id="results-jump-list")
-
-    def on_mount(self) -> None:
-        options = self.query_one(OptionList)
-        options.focus()
-        options.highlighted = self.current
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        assert event.option.id is not None
-        self.dismiss(int(event.option.id))
-
-    def action_close(self) -> None:
-        self.dismiss(None)
 
 
 class ResultsScreen(Screen[None]):
@@ -500,7 +470,8 @@ class ResultsScreen(Screen[None]):
             if index is not None:
                 self.go(index)
 
-        self.app.push_screen(ResultsJumpDialog(self.headings(), self.index, self.lang), jumped)
+        options = [Option(Content(h), id=str(n)) for n, h in enumerate(self.headings())]
+        self.app.push_screen(JumpDialog(tr("results.jump.title", self.lang), options, self.index), jumped)
 
     def action_export(self) -> None:
         """Ask for the report's name, then write it and the two CSV files beside it."""
