@@ -115,8 +115,8 @@ class ResultsScreen(Screen[None]):
         Binding("end", "last", "key.results.last", show=False, priority=True),
         Binding("f2", "language", "key.language"),
         Binding("escape,q", "leave", "key.back", key_display="esc"),
-        # The learner's journal stays closed while a room is watching.
-        Binding("j", "nothing", show=False),
+        # The learner's journal stays closed while a room is watching (the palette would list it too).
+        Binding("j,ctrl+p", "nothing", show=False),
     ]
 
     def __init__(
