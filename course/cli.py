@@ -47,7 +47,22 @@ def _common(parser: argparse.ArgumentParser, suppress: bool) -> None:
     parser.add_argument("--data", metavar="DIR", default=default, help="keep your progress and journal in DIR")
 
 
-def build_parser() -> argparse.ArgumentParser:
+_VALUED = ("--course", "--data", "--lang")
+
+
+def only_options(argv: Sequence[str]) -> bool:
+    """True when `argv` names no command (`tillit --data D --lang sv`): opening the app needs none of the
+    trainer's parsers, and building them costs start-up time."""
+    tokens = iter(argv)
+    for token in tokens:
+        if token in _VALUED:
+            next(tokens, None)
+        elif not token.startswith("-") or token in ("-h", "--help"):
+            return False
+    return True
+
+
+def build_parser(learner_only: bool = False) -> argparse.ArgumentParser:
     """The argument parser for `tillit`."""
     parser = argparse.ArgumentParser(
         prog="tillit",
@@ -75,11 +90,11 @@ def build_parser() -> argparse.ArgumentParser:
     check.add_argument("plans", nargs="*", metavar="PLAN", help="session plan files to check as well")
     _journal_parser(sub)
     _data_parsers(sub)
-    from course import cli_trainer
+    if learner_only:
+        return parser
+    from course import cli_group, cli_trainer
 
     cli_trainer.add_parsers(sub, lambda p: _common(p, suppress=True))
-    from course import cli_group
-
     cli_group.add_parsers(sub, lambda p: _common(p, suppress=True))
     return parser
 
@@ -507,7 +522,7 @@ def _journal_export(study: Study, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = build_parser().parse_args(argv)
+    args = build_parser(learner_only=only_options(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     try:
         locations = paths.resolve(args.course, args.data)
         if args.command == "check":

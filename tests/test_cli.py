@@ -311,3 +311,19 @@ def test_ctrl_c_exits_quietly(
     monkeypatch.setattr(TillitApp, "run", interrupted)
     assert main(["--data", str(tmp_path / "data")]) == 130
     assert "Traceback" not in capsys.readouterr().err
+
+
+def test_opening_the_app_builds_only_the_learners_parser_and_help_still_lists_every_command(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    from course.cli import build_parser, only_options
+
+    assert only_options([]) and only_options(["--data", "present", "--lang", "sv"]) and only_options(["--data=d"])
+    assert not only_options(["present"]) and not only_options(["--help"]) and not only_options(["--data", "d", "run"])
+    learner = build_parser(learner_only=True).format_help()
+    assert "present" in learner  # the epilog still names the trainer's commands
+    with pytest.raises(SystemExit):
+        main(["--help"])
+    out = capsys.readouterr().out
+    for command in ("present", "session", "handout", "share", "results", "import", "serve"):
+        assert f"  {command} " in out
