@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import functools
 import os
 import re
 import tomllib
@@ -86,14 +87,21 @@ class Report:
         self.problems.append(Problem(file, max(line, 1), problem, fix))
 
 
+@functools.lru_cache(maxsize=16)
+def _lines(text: str) -> tuple[str, ...]:
+    """A file's lines, split once: a course file is searched for hundreds of keys while it is read."""
+    return tuple(text.splitlines())
+
+
 def line_of(text: str, pattern: str, start: int = 1, nth: int = 0) -> int:
     """The 1-based line of the nth line matching `pattern` at or after line `start`; `start` if none."""
     rx = re.compile(pattern)
+    lines = _lines(text)
     seen = 0
-    for number, line in enumerate(text.splitlines(), 1):
-        if number >= start and rx.search(line):
+    for index in range(max(start, 1) - 1, len(lines)):
+        if rx.search(lines[index]):
             if seen == nth:
-                return number
+                return index + 1
             seen += 1
     return start
 
