@@ -658,7 +658,7 @@ def _read_safely(root: Path) -> tuple[Course | None, list[Problem]]:
     from course.paths import builtin_course_dir
 
     untrusted = root.resolve() != builtin_course_dir().resolve()
-    with reading(root, untrusted):
+    with reading(root, untrusted, cached=not untrusted):
         links = Report()
         report_links([root / "lessons", root / "quizzes"], links)
         course, problems = _read(root)

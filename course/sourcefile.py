@@ -24,27 +24,35 @@ OUTSIDE_FIX = "replace the link with a copy of the file"
 class _Reading:
     """The course folder being read, and (for a course that is not the built-in one) its parser process."""
 
-    def __init__(self, root: Path, untrusted: bool) -> None:
+    def __init__(self, root: Path, untrusted: bool, cached: bool = False) -> None:
         self.root = root.resolve()
         self.sandbox = None
+        self.cache = None
         if untrusted:
             from course.sandbox import TomlSandbox
 
             self.sandbox = TomlSandbox()
+        elif cached:
+            from course.parsecache import ParseCache, cache_file
+
+            self.cache = ParseCache(cache_file())
 
     def close(self) -> None:
         if self.sandbox is not None:
             self.sandbox.close()
+        if self.cache is not None:
+            self.cache.save()
 
 
 _READING: ContextVar[_Reading | None] = ContextVar("tillit_course_reading", default=None)
 
 
 @contextlib.contextmanager
-def reading(root: Path, untrusted: bool) -> Iterator[None]:
+def reading(root: Path, untrusted: bool, cached: bool = False) -> Iterator[None]:
     """While a course is read: links out of `root` are refused, and when `untrusted` every TOML text is
-    parsed in a child process with memory and CPU limits (see course.sandbox)."""
-    state = _Reading(root, untrusted)
+    parsed in a child process with memory and CPU limits (see course.sandbox). `cached` (trusted only:
+    the built-in course) keeps parsed TOML between runs (see course.parsecache)."""
+    state = _Reading(root, untrusted, cached)
     token = _READING.set(state)
     try:
         yield
@@ -153,10 +161,18 @@ def parse_toml(text: str, path: Path, rep: Report, line_offset: int = 0) -> dict
             return None
         err: Exception = ValueError(str(value))
     else:
+        cache = state.cache if state is not None else None
+        hit = cache.get(text) if cache is not None else None
+        if hit is not None:
+            return hit
         try:
-            return tomllib.loads(text)
+            value = tomllib.loads(text)
         except (tomllib.TOMLDecodeError, RecursionError, ValueError) as caught:
             err = caught
+        else:
+            if cache is not None:
+                cache.put(text, value)
+            return value
     if isinstance(err, RecursionError):
         rep.add(path, 1 + line_offset, UNSAFE, UNSAFE_FIX)
         return None

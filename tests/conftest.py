@@ -16,6 +16,7 @@ REPO = Path(__file__).resolve().parent.parent
 def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[None]:
     """Keep real user data and locale out of every test."""
     monkeypatch.setenv("XDG_DATA_HOME", str(tmp_path / "xdg"))
+    monkeypatch.setenv("TILLIT_CACHE", str(tmp_path / "cache"))
     monkeypatch.delenv("TILLIT_DATA", raising=False)
     for var in ("LC_ALL", "LC_MESSAGES", "LANGUAGE"):
         monkeypatch.delenv(var, raising=False)

@@ -31,6 +31,7 @@ DOMAIN = [
     "course.handout",
     "course.share",
     "course.results",
+    "course.parsecache",
 ]
 
 CHECK = """

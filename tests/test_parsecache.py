@@ -1,0 +1,100 @@
+"""The parsed-TOML cache of the built-in course: never a different answer from parsing, never a failure."""
+
+from __future__ import annotations
+
+import json
+import math
+import tomllib
+from datetime import date, datetime, time, timedelta, timezone
+from pathlib import Path
+
+import pytest
+
+from course import parsecache
+from course.content import _read_safely, load_course
+from course.parsecache import ParseCache, decode, encode
+
+from .conftest import REPO
+
+
+def cache_path(tmp_path: Path) -> Path:
+    return tmp_path / "cache" / "parsed-course.json"
+
+
+def test_tricky_values_come_back_as_themselves() -> None:
+    text = """
+a = 2025-05-21
+b = 2025-05-21T09:30:00+02:00
+c = 1979-05-27T07:32:00
+d = 07:32:00.5
+e = [1, 2.5, "x", true, [2025-01-01]]
+f = inf
+"$type" = "not a tag"
+[g]
+"$type" = "date"
+v = "2025-05-21"
+"""
+    parsed = tomllib.loads(text)
+    back = decode(json.loads(json.dumps(encode(parsed))))
+    assert back == parsed
+    assert isinstance(back["a"], date) and not isinstance(back["a"], datetime)
+    assert back["b"].tzinfo == timezone(timedelta(hours=2))
+    assert isinstance(back["d"], time) and math.isinf(back["f"])
+    assert back["g"] == {"$type": "date", "v": "2025-05-21"}  # a table, not a date
+
+
+def test_the_second_reading_comes_from_the_cache_and_equals_the_first(tmp_path: Path) -> None:
+    first = load_course(REPO)
+    stored = json.loads(cache_path(tmp_path).read_text(encoding="utf-8"))
+    assert stored["version"] == parsecache.VERSION and len(stored["files"]) >= 40
+    assert load_course(REPO) == first
+    assert (cache_path(tmp_path).stat().st_mode & 0o777) == 0o600
+
+
+def test_a_changed_file_is_parsed_again_never_answered_from_the_cache(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    cache = ParseCache(cache_path(tmp_path))
+    cache.put('title = "old"\n', {"title": "old"})
+    cache.save()
+    again = ParseCache(cache_path(tmp_path))
+    assert again.get('title = "old"\n') == {"title": "old"}
+    assert again.get('title = "new"\n') is None
+
+
+@pytest.mark.parametrize(
+    "content",
+    [b"", b"not json", b'{"version": 99, "files": {}}', b'{"version": 1, "files": []}', b"\xff\xfe\x00"],
+)
+def test_a_broken_cache_is_ignored_and_replaced(tmp_path: Path, content: bytes) -> None:
+    path = cache_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    path.write_bytes(content)
+    assert load_course(REPO).lesson_ids
+    assert json.loads(path.read_text(encoding="utf-8"))["version"] == parsecache.VERSION
+
+
+def test_a_tampered_entry_is_ignored(tmp_path: Path) -> None:
+    load_course(REPO)
+    path = cache_path(tmp_path)
+    data = json.loads(path.read_text(encoding="utf-8"))
+    for key in data["files"]:
+        data["files"][key] = {"$type": "nonsense", "v": 1}
+    path.write_text(json.dumps(data), encoding="utf-8")
+    assert load_course(REPO).lesson_ids  # every file parsed again
+
+
+def test_a_cache_that_cannot_be_written_changes_nothing(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    blocker = tmp_path / "file"
+    blocker.write_text("", encoding="utf-8")
+    monkeypatch.setenv("TILLIT_CACHE", str(blocker / "below-a-file"))
+    assert load_course(REPO).lesson_ids
+    monkeypatch.setenv("TILLIT_CACHE", "")  # switched off
+    assert parsecache.cache_file() is None
+    assert load_course(REPO).lesson_ids
+
+
+def test_a_course_from_elsewhere_never_uses_or_fills_the_cache(course_copy: Path, tmp_path: Path) -> None:
+    course, problems = _read_safely(course_copy)
+    assert course is not None and not problems
+    assert not cache_path(tmp_path).exists()
