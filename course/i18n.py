@@ -456,6 +456,7 @@ STRINGS: dict[str, dict[str, str]] = {
     "key.present.next": {"sv": "Nästa", "en": "Next"},
     "key.present.prev": {"sv": "Bakåt", "en": "Back"},
     "key.present.answer": {"sv": "Visa svaret", "en": "Show answer"},
+    "key.present.all": {"sv": "Visa alla punkter", "en": "Show all points"},
     "key.present.timer": {"sv": "Starta/pausa tid", "en": "Start/pause timer"},
     "key.present.add": {"sv": "+1 minut", "en": "+1 minute"},
     "key.present.less": {"sv": "−1 minut", "en": "−1 minute"},

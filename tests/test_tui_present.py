@@ -851,3 +851,24 @@ def test_session_list_lists_the_shipped_plans(
     assert "1 h 30 min" in intro and "Introduktion" in intro
     assert main(["session", "list", "--lang", "en", "--data", str(tmp_path)]) == 0
     assert "intro-90" in capsys.readouterr().out
+
+
+async def test_the_footer_offers_the_answer_only_on_questions_and_v_shows_every_point(
+    course: Course, data_dir: Path
+) -> None:
+    deck = lesson_deck(course)
+    app = present_app(deck, "en", data_dir, FakeClock())
+    async with app.run_test(size=LARGE) as pilot:
+        await show(pilot)
+        screen = app.screen
+        assert isinstance(screen, PresentScreen)
+        text = flow(screen_text(app))
+        assert "Show all points" in text and "Show answer" not in text
+        await show(pilot, "a")  # not a question: nothing happens
+        assert screen.presenter.shown == 1
+        await show(pilot, "v")
+        assert screen.presenter.shown == len(deck.slides[0].steps)
+        assert "Show all points" not in flow(screen_text(app))
+        await show(pilot, "end")
+        text = flow(screen_text(app))
+        assert "Show answer" in text and "Show all points" not in text

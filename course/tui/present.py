@@ -213,6 +213,7 @@ class PresentScreen(_DeckView):
         Binding("right,space,enter,pagedown,l", "next", "key.present.next", key_display="→", priority=True),
         Binding("left,backspace,pageup,h", "prev", "key.present.prev", key_display="←", priority=True),
         Binding("a", "reveal", "key.present.answer"),
+        Binding("v", "reveal_all", "key.present.all"),
         Binding("t", "timer", "key.present.timer"),
         Binding("plus,equals_sign", "add_minute", "key.present.add", key_display="+"),
         Binding("minus", "less_minute", "key.present.less", key_display="-", show=False),
@@ -260,6 +261,7 @@ class PresentScreen(_DeckView):
     # --- drawing -----------------------------------------------------------------------------------
 
     def show_slide(self) -> None:
+        self.refresh_bindings()
         p = self.presenter
         self.set_class(p.blackout, "blacked-out")
         holder = self.query_one("#slide", VerticalScroll)
@@ -313,6 +315,19 @@ class PresentScreen(_DeckView):
         if not self.presenter.reveal():
             self.presenter.reveal_all()
         self.show_slide()
+
+    def action_reveal_all(self) -> None:
+        self.presenter.reveal_all()
+        self.show_slide()
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """The footer offers what the slide can do: the answer on a question, every point elsewhere."""
+        slide = self.presenter.slide
+        if action == "reveal":
+            return slide.question is not None
+        if action == "reveal_all":
+            return slide.question is None and self.presenter.shown < len(slide.steps)
+        return True
 
     def action_timer(self) -> None:
         self.presenter.toggle_timer()
