@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 STRINGS: dict[str, dict[str, str]] = {
@@ -486,6 +487,10 @@ STRINGS: dict[str, dict[str, str]] = {
     "present.timer.last": {"sv": "⚠ sista minuten", "en": "⚠ last minute"},
     "present.timer.zero": {"sv": "⏰ tiden är ute", "en": "⏰ time is up"},
     "present.timer.over": {"sv": "⏰ över tiden", "en": "⏰ over time"},
+    "present.slide.intro": {"sv": "Inledning", "en": "Introduction"},
+    "present.slide.key_points": {"sv": "Att ta med sig", "en": "Key points"},
+    "present.slide.discussion": {"sv": "Diskutera", "en": "Discuss"},
+    "present.slide.question": {"sv": "Fråga", "en": "Question"},
     "present.back_at": {"sv": "Vi fortsätter kl. {time}", "en": "We start again at {time}"},
     "present.right": {"sv": "rätt", "en": "right"},
     "present.wrong": {"sv": "fel", "en": "wrong"},
@@ -655,8 +660,13 @@ def describe(err: Exception, lang: str) -> str:
     return str(err)
 
 
-def tr(key: str, lang: str, **values: Any) -> str:
-    """The string for `key` in `lang` (English when missing), with `values` filled in."""
-    entry = STRINGS[key]
+def lookup(table: Mapping[str, Mapping[str, str]], key: str, lang: str, **values: Any) -> str:
+    """The text for `key` in `lang` from a table of {key: {lang: text}} (English when missing), filled in."""
+    entry = table[key]
     text = entry.get(lang) or entry["en"]
     return text.format(**values) if values else text
+
+
+def tr(key: str, lang: str, **values: Any) -> str:
+    """The app's string for `key` in `lang` (English when missing), with `values` filled in."""
+    return lookup(STRINGS, key, lang, **values)

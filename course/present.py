@@ -20,25 +20,11 @@ from typing import Any
 from course import storage
 from course.content import Course, Lesson
 from course.errors import UsageError
+from course.i18n import tr
 from course.plan import Block, Plan, block_title, default_blocks
 from course.quiz import Question
 
 Clock = Callable[[], float]
-
-LABELS: dict[str, dict[str, str]] = {
-    "objectives": {"sv": "Det här ska vi kunna efteråt", "en": "By the end of this part"},
-    "key_points": {"sv": "Att ta med sig", "en": "Key points"},
-    "discussion": {"sv": "Diskutera", "en": "Discuss"},
-    "quiz": {"sv": "Fråga", "en": "Question"},
-    "exercise": {"sv": "Övning", "en": "Exercise"},
-    "break": {"sv": "Paus", "en": "Break"},
-    "intro": {"sv": "Inledning", "en": "Introduction"},
-}
-
-
-def label(key: str, lang: str) -> str:
-    return LABELS[key].get(lang, LABELS[key]["en"])
-
 
 @dataclass(frozen=True)
 class Slide:
@@ -158,10 +144,10 @@ def lesson_slides(lesson: Lesson, segment: int, lang: str) -> list[Slide]:
         )
     ]
     for heading, steps in _section_steps(lesson.body):
-        slides.append(Slide("section", heading or label("intro", lang), tuple(steps), segment, lesson.id))
+        slides.append(Slide("section", heading or tr("present.slide.intro", lang), tuple(steps), segment, lesson.id))
     if lesson.key_points:
         slides.append(
-            Slide("points", label("key_points", lang), tuple(f"- {p}" for p in lesson.key_points), segment, lesson.id)
+            Slide("points", tr("present.slide.key_points", lang), tuple(f"- {p}" for p in lesson.key_points), segment, lesson.id)
         )
     return slides
 
@@ -183,14 +169,14 @@ def build_deck(course: Course, lang: str, blocks: Sequence[Block], title: str, s
         elif block.kind == "discussion" and lesson is not None:
             cards = lesson.discussions
             made = [
-                Slide("discussion", label("discussion", lang), (d.text,), n, lesson.id, number=k, count=len(cards))
+                Slide("discussion", tr("present.slide.discussion", lang), (d.text,), n, lesson.id, number=k, count=len(cards))
                 for k, d in enumerate(cards, 1)
             ]
         elif block.kind == "quiz" and lesson is not None:
             quiz = course.quiz(lesson.id, lang)
             questions = quiz.questions if quiz is not None else ()
             made = [
-                Slide("question", label("quiz", lang), (), n, lesson.id, q, number=k, count=len(questions))
+                Slide("question", tr("present.slide.question", lang), (), n, lesson.id, q, number=k, count=len(questions))
                 for k, q in enumerate(questions, 1)
             ]
         if not made:

@@ -36,7 +36,7 @@ from html import escape
 from pathlib import Path
 
 from course.content import Course
-from course.i18n import tr
+from course.i18n import lookup, tr
 from course.journal import FOLLOW_UP_PROMPT
 from course.journal_query import visible
 from course.practice import RATING_MAX, RATING_MIN
@@ -181,8 +181,7 @@ UNKNOWN_KINDS = ("course", "question", "option", "statement", "lesson")
 
 def label(key: str, lang: str, **values: object) -> str:
     """A label of the results in `lang` (English when the language has none)."""
-    texts = LABELS[key]
-    return (texts.get(lang) or texts["en"]).format(**values)
+    return lookup(LABELS, key, lang, **values)
 
 
 def _plural(key: str, n: int, lang: str, **values: object) -> str:

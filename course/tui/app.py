@@ -109,6 +109,7 @@ class TillitApp(App[None]):
         self.study = study
         self._shown_notices = 0
         self._practice: Practice | None = None
+        self._plans: dict[str, list[tuple[str, Path]]] = {}
 
     @property
     def practice(self) -> Practice:
@@ -219,17 +220,21 @@ class TillitApp(App[None]):
         self.push_screen(PresentScreen(deck, deck.lang, self.study.data_dir, start=start))
 
     def session_plans(self) -> list[tuple[str, Path]]:
-        """The session plans that come with the course, in the learner's language: (title, file)."""
-        from course.plan import read_plan, shipped_plans
+        """The session plans that come with the course, in the learner's language: (title, file).
+        Read once per language (the palette asks on every keystroke)."""
+        if self.study.lang in self._plans:
+            return self._plans[self.study.lang]
+        from course.plan import is_builtin_plan, read_plan, shipped_plans
 
         found = []
         for path in shipped_plans(self.study.course):
             if path.parent.name != self.study.lang:
                 continue
             try:
-                found.append((read_plan(path, self.study.course).title, path))
+                found.append((read_plan(path, self.study.course, untrusted=not is_builtin_plan(path)).title, path))
             except TillitError:
                 continue
+        self._plans[self.study.lang] = found
         return found
 
     def go_home(self) -> None:

@@ -24,6 +24,7 @@ from textual.widgets.option_list import Option
 from course.content import Course
 from course.errors import StorageError
 from course.i18n import describe, tr
+from course.plan import label as plan_label
 from course.present import (
     Clock,
     Deck,
@@ -33,7 +34,6 @@ from course.present import (
     deck_for_lessons,
     deck_for_plan,
     hours_text,
-    label,
     read_state,
     state_path,
     write_state,
@@ -192,7 +192,7 @@ class _DeckView(Screen[None]):
         elif slide.kind == "activity":
             seg = self.deck.segments[slide.segment]
             kind = seg.kind if seg.kind in ("break", "exercise") else "exercise"
-            widgets.append(Static(Content(label(kind, self.lang)), classes="activity-kind"))
+            widgets.append(Static(Content(plan_label(kind, self.lang)), classes="activity-kind"))
             if steps:
                 widgets.append(Static(Content(steps[0]), classes="card"))
             countdown = self.presenter.countdown
