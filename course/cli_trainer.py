@@ -11,10 +11,11 @@ from typing import TYPE_CHECKING
 
 from course import paths
 from course.content import Course, load_course
-from course.errors import ContentError, UsageError
+from course.errors import ContentError, StorageError, TillitError, UsageError
 
 if TYPE_CHECKING:
     from course.plan import Plan
+    from course.present import Deck
 
 TRAINER_EPILOG = """trainer commands:
   present  show lessons to a room: slides, quiz answers hidden until revealed, timers
@@ -125,7 +126,7 @@ def language(args: argparse.Namespace, course: Course, data: Path) -> str:
         from course.progress import ProgressStore
 
         saved = ProgressStore(data, []).current.language if data.is_dir() else None
-    except Exception:  # a saved choice is a convenience: never a reason not to present
+    except (TillitError, OSError):  # a saved choice is a convenience: never a reason not to present
         saved = None
     return course.pick_lang(saved or detect_language())
 
@@ -185,16 +186,14 @@ def _present_plan(name: str, course: Course, lang: str, data: Path) -> int:
     return _show(deck, data, start)
 
 
-def _show(deck: object, data: Path, start: datetime | None) -> int:
+def _show(deck: Deck, data: Path, start: datetime | None) -> int:
     from course import storage
-    from course.present import Deck
     from course.tui.present import make_present_app
 
-    assert isinstance(deck, Deck)
     try:
         storage.ensure_dir(data)
         target: Path | None = data
-    except Exception:
+    except StorageError:
         target = None  # presenting works without a data folder; only the notes view cannot follow
     make_present_app(deck, deck.lang, target, start).run()
     return 0

@@ -9,6 +9,8 @@ import pytest
 
 from course.content import Course, load_course
 
+from .journal_helpers import Clock
+
 REPO = Path(__file__).resolve().parent.parent
 
 
@@ -22,6 +24,15 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
         monkeypatch.delenv(var, raising=False)
     monkeypatch.setenv("LANG", "C.UTF-8")
     yield
+
+
+@pytest.fixture
+def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
+    """A test clock for everything a Study and its practice record: each saved thing a second after the one before."""
+    fake = Clock()
+    monkeypatch.setattr("course.study.now", fake)
+    monkeypatch.setattr("course.practice.now", fake)
+    return fake
 
 
 @pytest.fixture(scope="session")

@@ -34,13 +34,6 @@ def course(tmp_path_factory: pytest.TempPathFactory) -> Course:
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr("course.study.now", fake)
-    return fake
-
-
-@pytest.fixture
 def study(course: Course, data_dir: Path, clock: Clock) -> Study:
     return Study(course, data_dir, "en")
 

@@ -31,13 +31,6 @@ TZ = timezone(timedelta(hours=2))
 
 
 @pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr("course.study.now", fake)
-    return fake
-
-
-@pytest.fixture
 def study(course: Course, data_dir: Path) -> Study:
     return Study(course, data_dir, "en")
 

@@ -57,14 +57,6 @@ MARKUP = "<script>alert('x')</script> [bold]&amp; \x1b[31m"
 # --- helpers -----------------------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    fake = Clock()
-    monkeypatch.setattr("course.study.now", fake)
-    monkeypatch.setattr("course.practice.now", fake)
-    return fake
-
-
 def questions(course: Course) -> list[tuple[str, Question]]:
     """Every quiz question of the course, in course order."""
     out: list[tuple[str, Question]] = []

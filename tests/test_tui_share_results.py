@@ -62,15 +62,6 @@ def screenshot(app: App[Any], name: str) -> None:
 # --- the participant's side -----------------------------------------------------------------------------------
 
 
-@pytest.fixture
-def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
-    """Every saved thing a second after the one before: the newest reflection is the one saved last."""
-    fake = Clock()
-    monkeypatch.setattr("course.study.now", fake)
-    monkeypatch.setattr("course.practice.now", fake)
-    return fake
-
-
 def participant(course: Course, data: Path, read_only: bool = False) -> tuple[Study, list[str]]:
     """A learner who took the first quiz, rated two behaviours (with a private note) and wrote two reflections."""
     study = Study(course, data, "en")

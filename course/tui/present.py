@@ -22,7 +22,7 @@ from textual.widgets import Digits, Footer, Markdown, Static
 from textual.widgets.option_list import Option
 
 from course.content import Course
-from course.errors import StorageError
+from course.errors import StorageError, TillitError
 from course.i18n import describe, tr
 from course.plan import label as plan_label
 from course.present import (
@@ -444,7 +444,7 @@ class NotesScreen(_DeckView):
         if state.source != self.deck.source:
             try:
                 self.deck = self._deck_from(state.source)
-            except Exception as err:  # a plan that no longer reads: say so, keep waiting
+            except (TillitError, KeyError) as err:  # a plan that no longer reads: say so, keep waiting
                 self.query_one("#notes-status", Static).update(Content(describe(err, self.lang)))
                 return
             self.presenter = Presenter(self.deck, self.presenter.clock)
