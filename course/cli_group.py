@@ -11,6 +11,7 @@ from typing import TYPE_CHECKING
 from course import paths
 from course.content import Course, load_course
 from course.errors import UsageError
+from course.terminal_text import visible
 
 if TYPE_CHECKING:
     from course.results import Results
@@ -171,8 +172,8 @@ def _results(args: argparse.Namespace, course: Course, locations: paths.Location
         make_results_app(course, lang, inputs).run()
         return 0
     shares, skipped = load_shares(inputs)
-    for item in skipped:
-        print(f"tillit: skipped {item.path}: {item.reason}", file=sys.stderr)
+    for item in skipped:  # a file's name comes from whoever named it: shown, never obeyed
+        print(visible(f"tillit: skipped {item.path}: {item.reason}"), file=sys.stderr)
     results = merge(shares, course, lang)
     outputs: tuple[tuple[str | None, Callable[[], str]], ...] = (
         (args.html, lambda: render_html(results, course, lang)),
@@ -187,12 +188,13 @@ def _results(args: argparse.Namespace, course: Course, locations: paths.Location
             wrote.append(str(path))
     print(summary(results, lang))
     if wrote:
-        print("Wrote " + ", ".join(wrote) + ".")
+        print(visible("Wrote " + ", ".join(wrote) + "."))
     return 0
 
 
 def summary(results: Results, lang: str, limit: int = 10) -> str:
-    """A plain-text overview: who shared, the weakest questions, the behaviours."""
+    """A plain-text overview: who shared, the weakest questions, the behaviours; safe to print to a
+    terminal (the course's texts are inert from loading, and the whole is passed through `visible` again)."""
     from course.results import label
 
     who = f"{results.participants} participant{'s' if results.participants != 1 else ''}"
@@ -215,7 +217,7 @@ def summary(results: Results, lang: str, limit: int = 10) -> str:
     shared = sum(len(r.reflections) for r in results.reflections)
     if shared:
         lines += ["", f"{shared} shared reflection{'s' if shared != 1 else ''}: see --html or --show."]
-    return "\n".join(lines)
+    return visible("\n".join(lines))
 
 
 # --- import gift -------------------------------------------------------------------------------------------
@@ -233,12 +235,12 @@ def _import_gift(args: argparse.Namespace) -> int:
             f"'{lesson}' is not a lesson id; name the quiz file after its lesson (e.g. trust-culture.toml) or give --lesson"
         )
     conv = convert(read_gift(source), lesson, source.name)
-    for item in conv.skipped:  # file:line first, so an editor can jump there
-        print(f"{source}:{item.line}: skipped: {item.render().split(': ', 1)[1]}", file=sys.stderr)
+    for item in conv.skipped:  # file:line first, so an editor can jump there; GIFT text is shown, never obeyed
+        print(visible(f"{source}:{item.line}: skipped: {item.render().split(': ', 1)[1]}"), file=sys.stderr)
     for note in conv.notes:
         line, sep, rest = note.partition(": ")
         where = line.removeprefix("line ") if sep and line.startswith("line ") else ""
-        print(f"{source}:{where}: {rest}" if where else f"{source}: {note}", file=sys.stderr)
+        print(visible(f"{source}:{where}: {rest}" if where else f"{source}: {note}"), file=sys.stderr)
     if conv.questions == 0:
         raise UsageError(f"{source} has no question Tillit can ask; nothing was written")
     write_quiz(target, conv.quiz_toml, force=args.force)

@@ -12,6 +12,7 @@ from course.companions import About, SelfAssessment, read_about, read_assessment
 from course.errors import ContentError, Problem
 from course.quiz import KINDS, Option, Question, Quiz
 from course.sourcefile import Report, key_line, lang_table, line_of, parse_toml, read_text, reading, report_links
+from course.terminal_text import visible_all
 
 ID_RE = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
 MAX_ID = 64
@@ -575,7 +576,9 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
         root, str(course_id), tuple(langs), tuple(ok_ids), titles, descriptions, source, lessons, quizzes,
         about, assessment,
     )  # fmt: skip
-    return course, []
+    # A course folder may be anyone's: every text in it is made inert here, once, so that no screen,
+    # printout or page can pass an escape sequence (or a bidi override) from it to a terminal.
+    return visible_all(course), []
 
 
 def _first_difference(base: Sequence[object], other: Sequence[object], ids: Sequence[str] | None = None) -> str | None:

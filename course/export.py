@@ -17,9 +17,10 @@ from course.content import Course
 from course.errors import CorruptFileError, UsageError
 from course.i18n import tr
 from course.journal import FOLLOW_UP_PROMPT, Reflection, parse_reflection
-from course.journal_query import by_date, visible
+from course.journal_query import by_date
 from course.progress import now
 from course.storage import SCHEMA
+from course.terminal_text import visible
 
 if TYPE_CHECKING:
     from course.practice import Assessment
@@ -209,7 +210,7 @@ h3 { font-size: 1.02rem; margin: 0; }
 
 
 def _h(text: str) -> str:
-    """A user or course string as HTML text: control characters made visible, then escaped."""
+    """A user or course string as HTML text: control characters and bidi controls made visible, then escaped."""
     return escape(visible(text), quote=True)
 
 
@@ -227,7 +228,8 @@ def _html(
         "</head>",
         "<body>",
         "<!-- Every text here is escaped, and control characters other than newline and tab are replaced by",
-        "     visible symbols (ESC shows as U+241B), so no escape sequence from a reflection survives raw. -->",
+        "     visible symbols (ESC shows as U+241B), so no escape sequence from a reflection survives raw;",
+        "     bidi override and isolate controls are shown by name (U+202E as a visible label). -->",
         "<header>",
         f"<h1>{_h(heading)}</h1>",
         f"<p>{_h(_subtitle(course, lang, len(entries)))}</p>",
@@ -273,7 +275,7 @@ def _html_entry(e: Described, lang: str) -> list[str]:
     if r.tags:
         tags = " ".join(f'<span class="tag">{_h(t)}</span>' for t in r.tags)
         out.append(f'<p class="tags">{_h(tr("export.tags", lang, tags=""))}{tags}</p>')
-    out.append(f'<div class="text">{_h(r.text)}</div>')
+    out.append(f'<div class="text" dir="auto">{_h(r.text)}</div>')
     if r.versions:
         out += ['<div class="versions">', f"<h4>{_h(tr('export.versions', lang, count=len(r.versions)))}</h4>"]
         for v in reversed(r.versions):
@@ -281,7 +283,7 @@ def _html_entry(e: Described, lang: str) -> list[str]:
             out += [
                 '<div class="version">',
                 f'<p class="meta"><time datetime="{v.saved.isoformat()}">{saved}</time></p>',
-                f'<div class="text">{_h(v.text)}</div>',
+                f'<div class="text" dir="auto">{_h(v.text)}</div>',
                 "</div>",
             ]
         out.append("</div>")

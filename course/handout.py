@@ -18,9 +18,9 @@ from pathlib import Path
 from course import storage
 from course.content import Course, Lesson, Prompt
 from course.errors import UsageError
-from course.journal_query import visible
 from course.plan import Block, Plan
 from course.quiz import Question, Quiz
+from course.terminal_text import visible
 
 AUDIENCES = ("participants", "trainer")
 FORMATS = ("md", "html")

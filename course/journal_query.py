@@ -11,6 +11,7 @@ from dataclasses import dataclass, replace
 from datetime import date, datetime
 
 from course.journal import Reflection
+from course.terminal_text import visible as visible  # re-exported: the journal commands show texts with it
 
 _FOLDED: dict[str, str] = {}
 _FOLDED_MAX = 200_000  # texts; about the journal's size several times over, then it starts afresh
@@ -68,23 +69,6 @@ def folded(text: str) -> str:
             _FOLDED.clear()
         hit = _FOLDED[text] = fold(text)
     return hit
-
-
-_CONTROLS = re.compile("[\x00-\x08\x0b-\x1f\x7f-\x9f]")
-
-
-def _picture(match: re.Match[str]) -> str:
-    code = ord(match.group())
-    if code < 0x20:
-        return chr(0x2400 + code)  # the Unicode "control picture": ESC shows as ␛
-    return "\u2421" if code == 0x7F else "\ufffd"
-
-
-def visible(text: str) -> str:
-    """Text safe to print to a terminal or put in a page: control characters other than newline and tab
-    are replaced by visible symbols (ESC by ␛), so an escape sequence in a reflection is shown, never run.
-    """
-    return _CONTROLS.sub(_picture, text)
 
 
 def warm(reflections: Iterable[Reflection]) -> None:

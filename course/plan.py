@@ -39,6 +39,7 @@ from typing import Any
 from course.content import Course, valid_id
 from course.errors import ContentError, Problem, UsageError
 from course.sourcefile import Report, key_line, line_of, parse_toml, read_text, reading
+from course.terminal_text import visible_all
 
 KINDS = ("lesson", "discussion", "quiz", "exercise", "break")
 
@@ -465,7 +466,7 @@ def read_plan(path: Path, course: Course, untrusted: bool = True) -> Plan:
         plan = _read(path, course, rep)
     if plan is None:
         raise ContentError(rep.problems or [Problem(path, 1, "the plan could not be read", "check the file")])
-    return plan
+    return visible_all(plan)  # a plan may be anyone's: its texts can never act on a terminal
 
 
 def shipped_plans(course: Course) -> list[Path]:

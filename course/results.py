@@ -38,11 +38,11 @@ from pathlib import Path
 from course.content import Course
 from course.i18n import lookup, tr
 from course.journal import FOLLOW_UP_PROMPT
-from course.journal_query import visible
 from course.practice import RATING_MAX, RATING_MIN
 from course.progress import now
 from course.quiz import Option, Question
 from course.share import MAX_SHARE_BYTES, Share, ShareFormatError, parse_share
+from course.terminal_text import visible
 
 UNSAFE = "too deeply nested or too large to read safely"
 OLDER = "an older file from the same participant"
@@ -606,7 +606,7 @@ def _reflections(shares: Sequence[Share], course: Course, lang: str, unknown: Co
                 unknown["lesson"] += 1
                 continue
             text = _prompt_text(course, lang, r.lesson, r.prompt)
-            by_lesson[r.lesson].append(GroupReflection(r.lesson, r.prompt, text, r.text, r.day))
+            by_lesson[r.lesson].append(GroupReflection(r.lesson, r.prompt, text, visible(r.text), r.day))
     out: list[LessonReflections] = []
     for lid in course.lesson_ids:
         found = by_lesson.get(lid)
@@ -622,6 +622,10 @@ def _reflections(shares: Sequence[Share], course: Course, lang: str, unknown: Co
 def merge(shares: Sequence[Share], course: Course, lang: str) -> Results:
     """The group's results from their shares (one per participant: see load_shares), in `lang`.
 
+    A share comes from someone else, so its words (names, reflections) are made inert here, once
+    (course.terminal_text.visible): every screen, printout and page of the results shows them and
+    none can run an escape sequence or reorder text with a bidi override.
+
     Only what this course has is counted: answers to questions it does not have (or naming options
     a question does not have), ratings of statements it does not have, reflections on lessons it does
     not have and whole files for another course id are left out and counted in `Results.unknown`
@@ -633,7 +637,7 @@ def merge(shares: Sequence[Share], course: Course, lang: str) -> Results:
     others = sorted({s.course for s in shares if s.course != course.id})
     if len(ours) != len(shares):
         unknown["course"] = len(shares) - len(ours)
-    names = sorted({s.name for s in ours if s.name}, key=lambda n: (n.casefold(), n))
+    names = sorted({visible(s.name) for s in ours if s.name}, key=lambda n: (n.casefold(), n))
     return Results(
         course.id,
         lang,
@@ -728,7 +732,10 @@ DIST_W, DIST_H = 220, 90
 
 
 def _h(text: object) -> str:
-    """Any text (course or participant) as HTML: control characters made visible, then escaped."""
+    """Any text (course or participant) as HTML: control characters and bidi controls made visible, then escaped.
+
+    A participant's words are also put in elements of their own with dir="auto" (render_html), so a
+    name or a reflection in a right-to-left script cannot reorder the text around it."""
     return escape(visible(str(text)), quote=True)
 
 
@@ -900,7 +907,7 @@ def render_html(results: Results, course: Course, lang: str) -> str:
                 out.append(f'<p class="prompt">{_h(r.prompt_text)}</p>')
             out += [
                 f'<article class="reflection" data-prompt="{_h(r.prompt)}">',
-                f'<div class="text">{_h(r.text)}</div>',
+                f'<div class="text" dir="auto">{_h(r.text)}</div>',
                 "</article>",
             ]
         out.append("</section>")
@@ -909,7 +916,7 @@ def render_html(results: Results, course: Course, lang: str) -> str:
     out += ['<section class="who">', f"<h2>{_h(label('who', lang))}</h2>"]
     out.append(f'<p class="note">{_h(label("who.note", lang, anon=anon))}</p>')
     if results.names:
-        out.append('<ul class="names">' + "".join(f"<li>{_h(n)}</li>" for n in results.names) + "</ul>")
+        out.append('<ul class="names">' + "".join(f'<li dir="auto">{_h(n)}</li>' for n in results.names) + "</ul>")
     else:
         out.append(f"<p>{_h(label('who.none', lang))}</p>")
     out += ["</section>", "</main>", "</body>", "</html>"]

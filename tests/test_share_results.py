@@ -47,6 +47,7 @@ from course.share import (
     write_share,
 )
 from course.study import Study
+from course.terminal_text import visible
 from tests.hostile_shares import write_corpus
 from tests.journal_helpers import Clock
 
@@ -420,7 +421,8 @@ def check_results(course: Course, group: Sequence[dict[str, Any]], results: Resu
     assert results.participants == len(group)
     names = sorted({d["name"] for d in group if "name" in d}, key=str.casefold)
     assert list(results.names) == names and results.anonymous == len(group) - len(names)
-    shared = Counter((r["lesson"], r["prompt"], r["text"]) for d in group for r in d["reflection"])
+    # A participant's words are kept as written, made inert (escape sequences shown as ␛, never run).
+    shared = Counter((r["lesson"], r["prompt"], visible(r["text"])) for d in group for r in d["reflection"])
     got = Counter((r.lesson, r.prompt, r.text) for g in results.reflections for r in g.reflections)
     assert got == shared
     lessons = [g.lesson for g in results.reflections]
