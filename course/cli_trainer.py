@@ -150,7 +150,7 @@ def _present(args: argparse.Namespace, course: Course, lang: str, data: Path) ->
         from course import storage
         from course.tui.present import make_notes_app
 
-        storage.ensure_dir(data)
+        storage.open_data_folder(data)
         make_notes_app(course, lang, data).run()
         return 0
     if args.plan:
@@ -191,7 +191,7 @@ def _show(deck: Deck, data: Path, start: datetime | None) -> int:
     from course.tui.present import make_present_app
 
     try:
-        storage.ensure_dir(data)
+        storage.open_data_folder(data)
         target: Path | None = data
     except StorageError:
         target = None  # presenting works without a data folder; only the notes view cannot follow

@@ -71,6 +71,16 @@ class CorruptFileError(StorageError):
         super().__init__(f"{path} cannot be read ({reason}).", path=path, reason=reason)
 
 
+class UnreadableFileError(StorageError):
+    """A data file the operating system will not let Tillit read (EACCES, EIO, ...): it is skipped, never moved."""
+
+    path: Path
+
+
+class NotDataFolderError(StorageError):
+    """A folder given as the data folder (or as a backup) that is not Tillit's: nothing in it is touched."""
+
+
 class NewerFileError(StorageError):
     """A data file written by a newer Tillit; it is left untouched and not overwritten."""
 

@@ -190,6 +190,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "{path} gick inte att läsa ({detail}). Filen flyttades till {moved_to}; resten av dina data fungerar som vanligt.",
         "en": "{path} could not be read ({detail}). It was moved to {moved_to}; the rest of your data works as usual.",
     },
+    "notice.unreadable": {
+        "sv": "{path} gick inte att läsa ({detail}) och hoppas över; den ligger kvar orörd. Kontrollera filens rättigheter eller disken. Resten av dina data fungerar som vanligt.",
+        "en": "{path} could not be read ({detail}) and is skipped; it is left where it is. Check the file's permissions or the disk. The rest of your data works as usual.",
+    },
+    "notice.left": {
+        "sv": "{path} gick inte att läsa ({detail}). En annan Tillit är öppen, så filen lämnas där den är; den flyttas undan när du öppnar Tillit igen.",
+        "en": "{path} could not be read ({detail}). Another Tillit is open, so it is left where it is; it will be moved aside when you next open Tillit on its own.",
+    },
     "notice.newer": {
         "sv": "{path} skrevs av en nyare version av Tillit och lämnas orörd. Uppdatera Tillit för att använda den.",
         "en": "{path} was written by a newer version of Tillit and is left untouched. Update Tillit to use it.",

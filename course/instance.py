@@ -55,7 +55,7 @@ class WriterClaim:
 
 
 def _open(data_dir: Path) -> int:
-    storage.ensure_dir(data_dir)
+    storage.open_data_folder(data_dir)
     path = data_dir / WRITER_LOCK
     try:
         return os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0), 0o600)

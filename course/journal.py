@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import builtins
 import contextlib
+import hashlib
 import json
 import os
 import secrets
+import stat
 from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import datetime
@@ -20,7 +22,7 @@ from course.progress import Notice, load_checked, note_once
 
 FOLLOW_UP_PROMPT = "follow-up"  # prompt id of a reflection that answers a commitment
 INDEX = ".index.json"  # journal/.index.json: a cache of what all() read, see JournalStore.all
-INDEX_VERSION = 1
+INDEX_VERSION = 2  # 2: entries carry the file's checksum and a digest of their own
 INDEX_CHANGES = 20  # rewrite the cache once this many files were read afresh or are gone (a few are cheap to read)
 TRASH = ".trash"  # journal/.trash/<lesson>/<id>.toml: deleted reflections, kept so a delete can be undone
 
@@ -157,11 +159,15 @@ class JournalStore:
         return (folder or self.folder) / lesson_id / f"{reflection_id}.toml"
 
     def save(self, reflection: Reflection) -> None:
-        """Save one reflection atomically; raises StorageError (with the reason) when it cannot."""
+        """Save one reflection atomically under the data folder's lock; StorageError (with the reason) when it cannot.
+
+        The lock is what keeps a save from falling between a restore's safety backup and its clean-up.
+        """
         path = self._path(reflection.lesson, reflection.id)
-        storage.ensure_dir(self.folder)
         storage.ensure_dir(path.parent)
-        storage.write_toml(path, dump_reflection(reflection))
+        with storage.locked(self.root):
+            storage.ensure_dir(path.parent)  # again: a restore may have just removed an empty folder
+            storage.write_toml(path, dump_reflection(reflection))
 
     def _load(self, path: Path) -> Reflection | None:
         try:
@@ -188,11 +194,12 @@ class JournalStore:
         """Every reflection of every lesson, newest first (by last change); the trash is left out.
 
         Parsing TOML costs about 0.2 ms a file, so 10,000 reflections would take seconds. The
-        reflections read last time are kept in journal/.index.json (a cache, 0600, written
-        atomically; never the only copy of anything): a file whose inode, size and modification
-        time are unchanged is taken from there, every other file is read and checked as always.
-        The cache is rewritten only when INDEX_CHANGES files changed, so a small journal has none
-        and a save does not make the next opening rewrite megabytes.
+        reflections read last time are kept in journal/.index.json, a cache that is never the only copy
+        of anything and never trusted on its own: an entry is used only when the file's identity (inode,
+        size, modification time and the checksum on its last line) is what the entry recorded, and the
+        entry itself is whole (its own sha256, over the checksum and the table). Every other file is read
+        and checked as always. The cache is rewritten only when INDEX_CHANGES files changed, so a small
+        journal has none and a save does not make the next opening rewrite megabytes.
         """
         cached = self._read_index()
         entries: dict[str, Any] = {}
@@ -207,23 +214,24 @@ class JournalStore:
                 continue
             for name, entry in listing:
                 try:
-                    info = entry.stat()
+                    info = entry.stat(follow_symlinks=False)
                 except OSError:
                     continue
                 key = f"{lid}/{name}"
-                stamp = [info.st_ino, info.st_mtime_ns, info.st_size]
-                hit = cached.get(key)
                 reflection = None
-                if isinstance(hit, list) and len(hit) == 2 and hit[0] == stamp:
-                    reflection = _from_index(hit[1], folder)
+                signature = _signature(entry.path, info.st_size) if stat.S_ISREG(info.st_mode) else None
+                stamp = [info.st_ino, info.st_mtime_ns, info.st_size, signature]
+                hit = cached.get(key)
+                if signature is not None and isinstance(hit, list) and _entry_ok(hit, stamp):
                     table = hit[1]
+                    reflection = _from_index(table, folder)
                 if reflection is None:
                     reflection = self._load(folder / name)
                     if reflection is None:
                         continue
                     parsed += 1
                     table = _to_index(reflection)
-                entries[key] = [stamp, table]
+                entries[key] = _entry(stamp, table)
                 found.append(reflection)
         if parsed + len(cached.keys() - entries.keys()) >= INDEX_CHANGES:
             self._write_index(entries)
@@ -231,9 +239,13 @@ class JournalStore:
         return found
 
     def _read_index(self) -> dict[str, Any]:
+        path = self.folder / INDEX
         try:
-            data = json.loads((self.folder / INDEX).read_bytes())
-        except (OSError, ValueError, RecursionError):  # missing, unreadable or damaged: it is only a cache
+            info = path.lstat()
+            if not stat.S_ISREG(info.st_mode) or info.st_size > storage.MAX_INDEX_BYTES:
+                return {}
+            data = json.loads(path.read_bytes())
+        except (OSError, ValueError, RecursionError, MemoryError):  # missing, unreadable or damaged: only a cache
             return {}
         if not isinstance(data, dict) or data.get("tillit_journal_index") != INDEX_VERSION:
             return {}
@@ -246,7 +258,10 @@ class JournalStore:
             return
         data = {"tillit_journal_index": INDEX_VERSION, "entries": entries}
         with contextlib.suppress(StorageError):  # a cache that cannot be saved is simply rebuilt next time
-            storage.atomic_write(path, json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8"))
+            body = json.dumps(data, ensure_ascii=False, separators=(",", ":")).encode("utf-8")
+            if len(body) <= storage.MAX_INDEX_BYTES:
+                with storage.locked(self.root):
+                    storage.atomic_write(path, body)
 
     def get(self, lesson_id: str, reflection_id: str) -> Reflection | None:
         """One reflection as saved now; None when it is not saved (or unreadable, or from a newer Tillit)."""
@@ -309,6 +324,43 @@ class JournalStore:
     def count(self) -> int:
         """How many reflections are saved, in all lessons (the trash does not count)."""
         return sum(1 for lid in self.lesson_ids() for _ in (self.folder / lid).glob("*.toml"))
+
+
+def _signature(path: str, size: int) -> str | None:
+    """The sha256 on a data file's last line (read from its end, not parsed); None when it has none."""
+    tail = len(storage.TRAILER) + 66
+    try:
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_CLOEXEC", 0))
+        try:
+            last = os.pread(fd, tail, max(0, size - tail))
+        finally:
+            os.close(fd)
+    except OSError:
+        return None
+    line = last.removesuffix(b"\n").rpartition(b"\n")[2]
+    if not line.startswith(storage.TRAILER):
+        return None
+    return line[len(storage.TRAILER) :].decode("ascii", "replace")
+
+
+def _entry_digest(stamp: list[Any], table: object) -> str:
+    blob = json.dumps([stamp, table], ensure_ascii=False, separators=(",", ":"), sort_keys=True)
+    return hashlib.sha256(blob.encode("utf-8", "surrogatepass")).hexdigest()
+
+
+def _entry(stamp: list[Any], table: dict[str, Any]) -> list[Any]:
+    """One entry of the index: the file's identity, the reflection's table, and a digest over both."""
+    return [stamp, table, _entry_digest(stamp, table)]
+
+
+def _entry_ok(hit: object, stamp: list[Any]) -> bool:
+    """True when a cached entry was made for exactly this file and has not been changed since."""
+    if not (isinstance(hit, list) and len(hit) == 3 and hit[0] == stamp and isinstance(hit[2], str)):
+        return False
+    try:
+        return hit[2] == _entry_digest(stamp, hit[1])
+    except (TypeError, ValueError, RecursionError):
+        return False
 
 
 def _to_index(r: Reflection) -> dict[str, Any]:

@@ -35,7 +35,16 @@ def builtin_course_dir() -> Path:
 
 
 def resolve(course: str | os.PathLike[str] | None = None, data: str | os.PathLike[str] | None = None) -> Locations:
-    """Choose the course and data folders from options, the environment and the install."""
+    """Choose the course and data folders from options, the environment and the install.
+
+    An empty `--course` or `--data` (an unset shell variable in `--data "$DIR"`) is refused with
+    UsageError: it would otherwise mean the current folder.
+    """
+    for option, value in (("--course", course), ("--data", data)):
+        if value is not None and not os.fspath(value).strip():
+            from course.errors import UsageError
+
+            raise UsageError(f"{option} was given an empty folder name; give the folder, or leave {option} out.")
     if course is not None:
         course_dir, course_reason = Path(course).expanduser().resolve(), "--course"
     else:

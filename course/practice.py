@@ -295,9 +295,10 @@ class Practice:
         kept_notes = {sid: note for sid, note in kept_notes.items() if note}
         when = now()
         storage.ensure_dir(self.assessments_dir)
-        aid, path = self._fresh_path(self.assessments_dir, when)
-        assessment = Assessment(aid, when, kept_ratings, kept_notes)
-        storage.write_toml(path, {"id": aid, "taken": when, "ratings": kept_ratings, "notes": kept_notes})
+        with storage.locked(self.data_dir):
+            aid, path = self._fresh_path(self.assessments_dir, when)
+            assessment = Assessment(aid, when, kept_ratings, kept_notes)
+            storage.write_toml(path, {"id": aid, "taken": when, "ratings": kept_ratings, "notes": kept_notes})
         return assessment
 
     def series(self, lang: str) -> list[tuple[str, list[tuple[date, int]]]]:
@@ -349,9 +350,10 @@ class Practice:
             raise PracticeError("due", value=repr(due))
         when = now()
         storage.ensure_dir(self.commitments_dir)
-        cid, path = self._fresh_path(self.commitments_dir, when)
-        commitment = Commitment(cid, lesson_id, cleaned, when, due)
-        storage.write_toml(path, _dump_commitment(commitment))
+        with storage.locked(self.data_dir):
+            cid, path = self._fresh_path(self.commitments_dir, when)
+            commitment = Commitment(cid, lesson_id, cleaned, when, due)
+            storage.write_toml(path, _dump_commitment(commitment))
         return commitment
 
     def due_commitments(self, today: date | None = None) -> list[Commitment]:

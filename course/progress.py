@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from course import storage
 from course.content import valid_id
-from course.errors import CorruptFileError, NewerFileError, StorageError
+from course.errors import CorruptFileError, NewerFileError, StorageError, UnreadableFileError
 
 NOT_STARTED, READ, COMPLETED = "not_started", "read", "completed"
 STATUSES = (NOT_STARTED, READ, COMPLETED)
@@ -18,15 +18,23 @@ VIEWS = ("lesson", "quiz", "reflect")
 
 
 def now() -> datetime:
-    """The current time, aware, in the local time zone, to the second."""
-    return datetime.now(UTC).astimezone().replace(microsecond=0)
+    """The current time, aware, in the local time zone, to the second.
+
+    TOML keeps a time zone offset in whole minutes; under a zone whose offset has seconds (TZ=XXX-01:00:30)
+    the time is kept in UTC instead, so that it reads back exactly as it was saved.
+    """
+    local = datetime.now(UTC).astimezone().replace(microsecond=0)
+    offset = local.utcoffset()
+    if offset is not None and offset.total_seconds() % 60:
+        return local.astimezone(UTC)
+    return local
 
 
 @dataclass(frozen=True)
 class Notice:
     """Something the learner must be told about their data (shown once, in their language)."""
 
-    kind: str  # "moved" | "newer" | "error"
+    kind: str  # "moved" | "left" (read-only: not moved) | "unreadable" (the OS refused) | "newer" | "error"
     path: Path
     detail: str = ""
     moved_to: Path | None = None
@@ -107,17 +115,32 @@ def note_once(notices: list[Notice], notice: Notice) -> None:
 def load_checked(
     path: Path, parse: Callable[[dict[str, Any], Path], T], notices: list[Notice], root: Path | None = None
 ) -> T | None:
-    """Read and parse a data file; an unreadable one is moved into <root>/quarantine/ and reported, never deleted.
+    """Read and parse a data file; an unreadable one is reported and skipped, never deleted.
 
+    A file that cannot be understood (corrupt, cut off, a link, wrong types) is moved into
+    <root>/quarantine/ under the save lock; one the operating system will not let us read (EACCES,
+    EIO) is left where it is. A read-only Tillit (another one holds the folder) moves nothing.
     `root` is the data folder (the file's own folder when not given).
     """
     try:
         data = storage.read_toml(path)
         return None if data is None else parse(data, path)
-    except CorruptFileError as err:
-        moved = storage.move_aside(path, root, err.reason)
-        notices.append(Notice("moved", path, err.reason, moved))
+    except UnreadableFileError as err:
+        note_once(notices, Notice("unreadable", path, err.reason))
         return None
+    except CorruptFileError as err:
+        base = path.parent if root is None else root
+        if storage.is_read_only(base):
+            note_once(notices, Notice("left", path, err.reason))
+            return None
+        with storage.locked(base):
+            try:  # read again under the lock: another Tillit may have repaired or replaced it meanwhile
+                data = storage.read_toml(path)
+                return None if data is None else parse(data, path)
+            except CorruptFileError as again:
+                moved = storage.move_aside(path, root, again.reason)
+                notices.append(Notice("moved", path, again.reason, moved))
+                return None
 
 
 # --- progress.toml --------------------------------------------------------------------------------

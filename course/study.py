@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
@@ -51,14 +52,20 @@ class Study:
     def __init__(self, course: Course, data_dir: Path, lang: str | None = None, read_only: bool = False) -> None:
         """`read_only`: another Tillit holds the data folder (see course.instance.claim_writer). Where the
         learner is and what they answer is then kept for this session only; every save of something they
-        made (a reflection, an attempt, a reset) raises ReadOnlyError, and nothing is swept or backed up."""
-        storage.ensure_dir(data_dir)
+        made (a reflection, an attempt, a reset) raises ReadOnlyError, and nothing is swept, backed up or
+        moved into quarantine. A folder that is not Tillit's raises NotDataFolderError (a StorageError)."""
+        storage.open_data_folder(data_dir)  # refuses a folder that is not Tillit's before touching anything
         self.course = course
         self.data_dir = data_dir
         self.read_only = read_only
         self.notices: list[Notice] = []
+        storage.set_read_only(data_dir, read_only)
         if not read_only:
-            storage.sweep_temp_files(data_dir)
+            from course.backup import sweep_partials
+
+            with contextlib.suppress(StorageError):  # leftovers can wait; a read-only disk still opens
+                storage.sweep_temp_files(data_dir)
+                sweep_partials(data_dir)
         self.progress = ProgressStore(data_dir, self.notices)
         if read_only:
             self.progress.read_only = True  # changes stay in memory, the other Tillit's file is untouched

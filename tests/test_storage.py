@@ -172,10 +172,10 @@ def test_a_read_error_is_a_storage_error(tmp_path: Path, monkeypatch: pytest.Mon
     path = tmp_path / "progress.toml"
     path.write_bytes(b"schema = 1\n")
 
-    def fail(self: Path) -> bytes:
+    def fail(fd: int, n: int) -> bytes:
         raise OSError(errno.EIO, os.strerror(errno.EIO))
 
-    monkeypatch.setattr(Path, "read_bytes", fail)
+    monkeypatch.setattr(os, "read", fail)  # the disk fails under the read itself
     with pytest.raises(StorageError, match=r"progress\.toml") as caught:
         storage.read_toml(path)
     assert not isinstance(caught.value, CorruptFileError)
