@@ -71,6 +71,56 @@ def _age(seconds: float) -> str:
     return f"{int(seconds // 86400)} days"
 
 
+_DATA_DIRS = ("journal", "attempts", "assessments", "commitments", storage.QUARANTINE, "backups", "present")
+
+
+def _own_paths(root: Path) -> tuple[list[Path], list[Path]]:
+    """(Tillit's own files and folders in the data folder, other files found inside its own folders).
+
+    Only the data folder's own sub-folders are walked (sessions/ holds other learners' folders and is
+    left to them), and only names Tillit makes count as its own.
+    """
+    own: list[Path] = [root]
+    strangers: list[Path] = []
+    with contextlib.suppress(OSError):
+        for entry in sorted(root.iterdir()):
+            if entry.is_symlink():
+                continue
+            if entry.is_dir():
+                if entry.name in _DATA_DIRS:
+                    _walk_own(entry, own, strangers, backups=entry.name == "backups")
+            elif storage._own_entry(entry.name, False):
+                own.append(entry)
+    return own, strangers
+
+
+def _walk_own(folder: Path, own: list[Path], strangers: list[Path], backups: bool) -> None:
+    own.append(folder)
+    for here, dirs, files in os.walk(folder, followlinks=False):
+        base = Path(here)
+        for name in dirs:
+            path = base / name
+            if not path.is_symlink():
+                own.append(path)
+        for name in files:
+            path = base / name
+            if path.is_symlink():
+                continue
+            if backups or _own_file_name(name):
+                own.append(path)
+            else:
+                strangers.append(path)
+
+
+def _own_file_name(name: str) -> bool:
+    return (
+        name.endswith(".toml")
+        or name in (".index.json", "state.json")
+        or ".unreadable-" in name
+        or storage.TEMP_NAME.match(name) is not None
+    )
+
+
 def _permissions(root: Path, out: list[Finding]) -> None:
     wrong = 0
     for folder, dirs, files in os.walk(root, followlinks=False):
@@ -87,60 +137,80 @@ def _permissions(root: Path, out: list[Finding]) -> None:
                             "data folder — replace it with the real file or remove it",
                         )
                     )
-        for path in [here, *(here / f for f in files)]:
-            try:
-                info = path.lstat()
-            except OSError:
-                continue
-            if stat.S_ISLNK(info.st_mode) or (path.name.startswith(".") and path.name.endswith(".tmp")):
-                continue  # temp files are reported (and removed) on their own
-            want = 0o700 if stat.S_ISDIR(info.st_mode) else 0o600
-            have = stat.S_IMODE(info.st_mode)
-            if have != want:
-                wrong += 1
-                shown = _rel(path, root)
-                what = "folder" if want == 0o700 else "file"
-                out.append(
-                    Finding(
-                        PROBLEM,
-                        f"{shown} is {have:04o}; a private {what} should be {want:04o} (only you can read it)",
-                        _chmod(path, want, shown),
-                    )
+        if here == root:  # links are looked for at the top and in Tillit's own folders
+            dirs[:] = [d for d in dirs if d in _DATA_DIRS]
+    own, strangers = _own_paths(root)
+    for path in own:
+        try:
+            info = path.lstat()
+        except OSError:
+            continue
+        if stat.S_ISLNK(info.st_mode) or storage.TEMP_NAME.match(path.name):
+            continue  # temp files are reported (and removed) on their own
+        want = 0o700 if stat.S_ISDIR(info.st_mode) else 0o600
+        have = stat.S_IMODE(info.st_mode)
+        if have != want:
+            wrong += 1
+            shown = _rel(path, root)
+            what = "folder" if want == 0o700 else "file"
+            out.append(
+                Finding(
+                    PROBLEM,
+                    f"{shown} is {have:04o}; a private {what} should be {want:04o} (only you can read it)",
+                    _chmod(path, want, shown),
                 )
+            )
+    for path in strangers:
+        out.append(Finding(NOTE, f"{_rel(path, root)} is not a file Tillit makes; doctor leaves it alone"))
     if not wrong:
         out.append(Finding(OK, "permissions: every folder is 0700 and every file 0600"))
 
 
 def _temp_files(root: Path, out: list[Finding], now: float) -> None:
+    from course.backup import BACKUPS, PARTIAL
+    from course.instance import lock_free
+
     found = 0
-    for folder, dirs, files in os.walk(root, followlinks=False):
-        here = Path(folder)
-        for name in [*files, *dirs]:
-            path = here / name
-            leftover = (name.startswith(".") and name.endswith(".tmp")) or (
-                name.startswith(".") and name.endswith(".partial") and here.name == "backups"
-            )
-            if not leftover:
-                continue
-            try:
-                age = now - path.lstat().st_mtime
-            except OSError:
-                continue
-            found += 1
-            shown = _rel(path, root)
-            if age > storage.STALE_TEMP_SECONDS:
-                kind = "half-made backup" if name.endswith(".partial") else "temp file"
-                out.append(
-                    Finding(
-                        PROBLEM,
-                        f"{shown} is a {kind} left by a save that did not finish ({_age(age)} old); it is safe to remove",
-                        _remove(path, shown),
-                    )
+    nobody_saving = not (root / storage.LOCK_NAME).exists() or lock_free(root, storage.LOCK_NAME)
+    candidates: list[Path] = []
+    own, _strangers = _own_paths(root)
+    for path in own:
+        temp = storage.TEMP_NAME.match(path.name) is not None and path.parent.name != "present"
+        if temp or (path.parent == root / BACKUPS and PARTIAL.match(path.name)):
+            candidates.append(path)
+    for path in candidates:
+        try:
+            age = now - path.lstat().st_mtime
+        except OSError:
+            continue
+        found += 1
+        shown = _rel(path, root)
+        if nobody_saving or age > storage.STALE_TEMP_SECONDS:
+            kind = "half-made backup" if path.name.endswith(".partial") else "temp file"
+            out.append(
+                Finding(
+                    PROBLEM,
+                    f"{shown} is a {kind} left by a save that did not finish ({_age(age)} old); it is safe to remove",
+                    _remove(path, shown),
                 )
-            else:
-                out.append(Finding(NOTE, f"{shown} is being written right now ({_age(age)} old); left alone"))
+            )
+        else:
+            out.append(Finding(NOTE, f"{shown} is being written right now ({_age(age)} old); left alone"))
     if not found:
         out.append(Finding(OK, "no temp files left by an unfinished save"))
+
+
+def _drafts(root: Path, out: list[Finding]) -> None:
+    """Editor drafts of `tillit journal add` whose editor never came back (the terminal was closed)."""
+    with contextlib.suppress(OSError):
+        for path in sorted(root.glob("journal-draft-*.md")):
+            out.append(
+                Finding(
+                    NOTE,
+                    f"{_rel(path, root)} is a draft from `tillit journal add` whose editor did not finish; "
+                    "its text is yours — save it with `tillit journal add < FILE`, or delete it",
+                )
+            )
 
 
 def _quarantine(root: Path, out: list[Finding]) -> None:
@@ -158,6 +228,28 @@ def _quarantine(root: Path, out: list[Finding]) -> None:
         out.append(Finding(OK, "no unreadable files in quarantine"))
 
 
+def _parser(rel: Path) -> Callable[[dict[str, object], Path], object] | None:
+    """The app's own check for a data file, by where it lives (None: the file has no contents to check)."""
+    from course import journal, practice, progress, share
+
+    parts = rel.parts
+    if rel.as_posix() == "progress.toml":
+        return progress._parse_progress
+    if rel.as_posix() == practice.REVIEW_FILE:
+        return practice._parse_reviews
+    if rel.as_posix() == share.ID_FILE:
+        return share._parse_id
+    if len(parts) == 2 and parts[0] == "attempts":
+        return progress._parse_attempts
+    if len(parts) == 2 and parts[0] == "assessments":
+        return practice._parse_assessment
+    if len(parts) == 2 and parts[0] == "commitments":
+        return practice._parse_commitment
+    if parts and parts[0] == "journal" and len(parts) in (3, 4):
+        return journal.parse_reflection
+    return None
+
+
 def _schemas(root: Path, out: list[Finding]) -> None:
     from course.backup import data_files
 
@@ -168,7 +260,10 @@ def _schemas(root: Path, out: list[Finding]) -> None:
         path = root / rel
         checked += 1
         try:
-            storage.read_toml(path)
+            data = storage.read_toml(path)
+            parse = _parser(rel)
+            if data is not None and parse is not None:
+                parse(data, path)
         except NewerFileError as err:
             out.append(Finding(PROBLEM, f"{rel}: {_first_clause(str(err), path)}"))
             continue
@@ -256,9 +351,23 @@ def examine(data_dir: Path) -> list[Finding]:
         return [Finding(OK, f"there is no data folder yet at {data_dir}; it is made when you first use Tillit")]
     if not data_dir.is_dir() or data_dir.is_symlink():
         return [Finding(PROBLEM, f"{data_dir} is not a folder; choose another data folder with --data")]
+    if not storage.is_marked(data_dir):
+        try:
+            stranger = storage.foreign_entry(data_dir)
+        except StorageError as err:
+            return [Finding(PROBLEM, str(err))]
+        if stranger is not None:
+            return [
+                Finding(
+                    PROBLEM,
+                    f"{data_dir} is not a Tillit data folder (it holds {stranger!r}, which Tillit did not make); "
+                    "doctor looked no further and changed nothing — choose your data folder with --data",
+                )
+            ]
     now = time.time()
     _permissions(data_dir, out)
     _temp_files(data_dir, out, now)
+    _drafts(data_dir, out)
     _quarantine(data_dir, out)
     _schemas(data_dir, out)
     _locks(data_dir, out)
@@ -269,13 +378,19 @@ def examine(data_dir: Path) -> list[Finding]:
 def run(data_dir: Path, fix: bool) -> tuple[list[str], int]:
     """The lines to print and the exit code (0 healthy or all fixed, 1 when problems remain)."""
     findings = examine(data_dir)
-    if fix:
-        for f in findings:
-            if f.level == PROBLEM and f.fix is not None:
-                try:
-                    f.fixed = f.fix()
-                except OSError as err:
-                    f.fix_error = storage.reason(err)
+    fixes = [f for f in findings if f.level == PROBLEM and f.fix is not None]
+    if fix and fixes:
+        try:
+            with storage.locked(data_dir):  # no save can run while doctor removes what looks left over
+                for f in fixes:
+                    assert f.fix is not None
+                    try:
+                        f.fixed = f.fix()
+                    except OSError as err:
+                        f.fix_error = storage.reason(err)
+        except StorageError as err:
+            for f in fixes:
+                f.fix_error = f.fix_error or str(err)
     lines = [f"data folder: {data_dir}"]
     for f in findings:
         if f.fixed:

@@ -68,7 +68,7 @@ def test_permissions_are_reported_and_fixed(course: Course, data_dir: Path, caps
     assert run(data_dir, capsys)[0] == 0
 
 
-def test_old_temp_files_are_removed_and_fresh_ones_left_alone(
+def test_temp_files_are_left_alone_while_a_save_holds_the_lock_and_removed_once_nobody_saves(
     course: Course, data_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     healthy(course, data_dir)
@@ -79,15 +79,35 @@ def test_old_temp_files_are_removed_and_fresh_ones_left_alone(
         path.chmod(0o600)
     past = time.time() - 3600
     os.utime(old, (past, past))
-    code, lines = run(data_dir, capsys)
+    # Another process is saving right now: it holds the save lock while its temp file exists.
+    holder = subprocess.Popen(
+        [sys.executable, "-c", HOLD_LOCK, str(data_dir)], stdout=subprocess.PIPE, stdin=subprocess.PIPE
+    )
+    try:
+        assert holder.stdout is not None and holder.stdout.readline() == b"held\n"
+        code, lines = run(data_dir, capsys)
+    finally:
+        holder.communicate(b"")
     text = "\n".join(lines)
     assert code == 1
     assert "problem: .progress.toml.abc.tmp is a temp file left by a save that did not finish (60 min old)" in text
     assert "note: .progress.toml.def.tmp is being written right now" in text
+    # Nobody holds the lock any more: a temp file of any age belongs to a save that died.
+    code, lines = run(data_dir, capsys)
+    assert "problem: .progress.toml.def.tmp is a temp file left by a save that did not finish" in "\n".join(lines)
     code, lines = run(data_dir, capsys, "--fix")
     assert code == 0
-    assert not old.exists() and fresh.exists()
+    assert not old.exists() and not fresh.exists()
     assert any(line.startswith("fixed:") and "removed .progress.toml.abc.tmp" in line for line in lines)
+
+
+HOLD_LOCK = """
+import fcntl, os, sys
+fd = os.open(os.path.join(sys.argv[1], ".lock"), os.O_RDWR | os.O_CREAT, 0o600)
+fcntl.flock(fd, fcntl.LOCK_EX)
+print("held", flush=True)
+sys.stdin.read()
+"""
 
 
 def test_quarantined_newer_and_damaged_files_are_reported_and_never_touched(
