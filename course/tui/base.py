@@ -3,17 +3,75 @@
 from __future__ import annotations
 
 from dataclasses import replace
-from typing import TYPE_CHECKING, cast
+from typing import TYPE_CHECKING, Any, cast
 
+from rich.text import Text
+from textual import events
+from textual.app import App
 from textual.binding import BindingsMap
+from textual.content import Content
 from textual.dom import DOMNode
+from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from course.i18n import STRINGS, tr
 from course.study import Study
+from course.terminal_text import visible
 
 if TYPE_CHECKING:
     from course.tui.app import TillitApp
+
+
+def inert(text: object) -> Content:
+    """Text as a widget shows it: literally (never as markup) and inert (course.terminal_text.visible).
+
+    The one way text reaches a Static, a Label, an option or a button in Tillit (tests/test_escapes.py
+    checks that no screen builds a Content itself): a reflection, a name, a file name or a course text
+    can then never send an escape sequence to the terminal (ESC shows as ␛) or reorder the line
+    around it (a bidi override shows as ⟨U+202E⟩). Course, plan and share texts are inert already
+    from loading; this also covers the learner's own journal, which is kept exactly as typed.
+    """
+    return Content(visible(str(text)))
+
+
+def inert_text(text: object, **options: Any) -> Text:
+    """`inert` for the Rich Text a DataTable cell takes (`options` as for Text: overflow, justify, …)."""
+    return Text(visible(str(text)), **options)
+
+
+def editable(text: str) -> str:
+    """A text as an editor (TextArea, Input) is loaded with: inert, as `inert` makes it.
+
+    Textual writes the characters of an editor's document to the terminal as they are, so a reflection
+    holding ESC is loaded with ␛ in its place; once that reflection is edited and saved, the visible
+    symbols are what is kept (nothing else of the text changes).
+    """
+    return visible(text)
+
+
+class InertTextApp(App[None]):
+    """An app whose notifications and pasted text are inert too (course.terminal_text.visible).
+
+    A notification often names a file (a share file, a course file: anyone can name those), and a
+    paste can bring anything from the clipboard into an editor, which Textual would write out raw.
+    """
+
+    def notify(
+        self,
+        message: str,
+        *,
+        title: str = "",
+        severity: SeverityLevel = "information",
+        timeout: float | None = None,
+        markup: bool = True,
+    ) -> None:
+        super().notify(visible(message), title=visible(title), severity=severity, timeout=timeout, markup=markup)
+
+    async def on_event(self, event: events.Event) -> None:
+        if isinstance(event, events.Paste) and not event.is_forwarded:
+            # A terminal sends a pasted line break as CR: keep it a line break, show every other control.
+            event.text = visible(event.text.replace("\r\n", "\n").replace("\r", "\n"))
+        await super().on_event(event)
 
 
 def localize_bindings(node: DOMNode, lang: str) -> None:
@@ -45,6 +103,10 @@ class TillitScreen(Screen[None]):
     def t(self, key: str, **values: object) -> str:
         """A UI string in the learner's language."""
         return tr(key, self.study.lang, **values)
+
+    def validate_title(self, title: Any) -> str | None:
+        """The header's title, inert (it often holds a lesson's title)."""
+        return None if title is None else visible(str(title))
 
     def on_mount(self) -> None:
         localize_bindings(self, self.study.lang)

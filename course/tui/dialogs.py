@@ -7,12 +7,12 @@ import contextlib
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, HorizontalScroll, Vertical, VerticalScroll
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import Button, Input, OptionList, Static
 from textual.widgets.option_list import Option, OptionDoesNotExist
 
 from course.i18n import tr
+from course.tui.base import editable, inert
 
 
 class ConfirmDialog(ModalScreen[bool]):
@@ -30,7 +30,7 @@ class ConfirmDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Content(self.question), classes="dialog-text")
+            yield Static(inert(self.question), classes="dialog-text")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(tr("key.yes", self.lang) + " (y)", id="yes", variant="error")
                 yield Button(tr("key.no", self.lang) + " (n)", id="no", variant="primary")
@@ -58,9 +58,9 @@ class TextDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static(Content(self.heading), classes="dialog-title")
+            yield Static(inert(self.heading), classes="dialog-title")
             with VerticalScroll(classes="dialog-body"):
-                yield Static(Content(self.body))
+                yield Static(inert(self.body))
             yield Button(tr("help.close", self.lang) + " (esc)", id="close", variant="primary")
 
     def on_mount(self) -> None:
@@ -86,8 +86,8 @@ class AskDialog(ModalScreen[str | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Content(self.question), classes="dialog-text")
-            yield Input(self.value, id="answer")
+            yield Static(inert(self.question), classes="dialog-text")
+            yield Input(editable(self.value), id="answer")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(tr("dialog.ok", self.lang) + " ⏎", id="ok", variant="primary")
                 yield Button(tr("dialog.cancel", self.lang) + " (esc)", id="cancel")
@@ -119,13 +119,13 @@ class ColumnsDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog full"):
-            yield Static(Content(self.heading), classes="dialog-title")
-            yield Static(Content(self.lead), classes="dialog-text")
+            yield Static(inert(self.heading), classes="dialog-title")
+            yield Static(inert(self.lead), classes="dialog-text")
             with HorizontalScroll(id="columns"):
                 for head, body in self.columns:
                     with VerticalScroll(classes="column"):
-                        yield Static(Content(head), classes="column-head")
-                        yield Static(Content(body))
+                        yield Static(inert(head), classes="column-head")
+                        yield Static(inert(body))
             yield Button(tr("help.close", self.lang) + " (esc)", id="close", variant="primary")
 
     def on_mount(self) -> None:
@@ -151,7 +151,7 @@ class JumpDialog(ModalScreen[int | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog wide"):
-            yield Static(Content(self.heading), classes="dialog-title")
+            yield Static(inert(self.heading), classes="dialog-title")
             yield OptionList(*self.options, id="jump-list")
 
     def on_mount(self) -> None:

@@ -6,13 +6,12 @@ from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, Static
 
 from course.errors import TillitError
 from course.i18n import describe
 from course.progress import Place
-from course.tui.base import TillitScreen
+from course.tui.base import TillitScreen, inert, inert_text
 from course.tui.dialogs import ConfirmDialog
 
 
@@ -85,11 +84,11 @@ class HomeScreen(TillitScreen):
         study = self.study
         place = study.continue_place()
         label = "home.continue" if study.has_started() else "home.start"
-        self.query_one("#continue", Button).label = Content(self.t(label, where=describe_place(self, place)))
+        self.query_one("#continue", Button).label = inert(self.t(label, where=describe_place(self, place)))
         done, total = study.completed_count(), len(study.course.lesson_ids)
         self.query_one("#overall-bar", ProgressBar).update(progress=done)
         self.query_one("#overall-text", Static).update(
-            Content(self.t("home.progress", done=done, total=total, percent=round(100 * done / total)))
+            inert(self.t("home.progress", done=done, total=total, percent=round(100 * done / total)))
         )
         # What is waiting reads a few more files: show the course map first, then this line.
         self.call_after_refresh(self.show_due)
@@ -110,18 +109,18 @@ class HomeScreen(TillitScreen):
             best = study.best(lid)
             best_text = f"{best.points}/{best.max_points}" if best else "–"
             table.add_row(
-                Text(str(n)),
-                Text(lesson.title, overflow="ellipsis", no_wrap=True),
-                Text(self.t(f"status.{study.status(lid)}")),
-                Text(best_text),
-                Text(str(lesson.minutes), justify="right"),
+                inert_text(str(n)),
+                inert_text(lesson.title, overflow="ellipsis", no_wrap=True),
+                inert_text(self.t(f"status.{study.status(lid)}")),
+                inert_text(best_text),
+                inert_text(str(lesson.minutes), justify="right"),
                 key=lid,
             )
         self.show_summary()
 
     def show_due(self) -> None:
         if self.query("#due"):
-            self.query_one("#due", Static).update(Content(self.due_line()))
+            self.query_one("#due", Static).update(inert(self.due_line()))
 
     def due_line(self) -> str:
         """What is waiting: commitments to follow up, questions to review, or the first self-assessment."""
@@ -149,7 +148,7 @@ class HomeScreen(TillitScreen):
 
     def show_summary(self) -> None:
         lesson = self.study.course.lesson(self.selected(), self.study.lang)
-        self.query_one("#summary", Static).update(Content(f"{lesson.summary}\n{self.t('home.tip')}"))
+        self.query_one("#summary", Static).update(inert(f"{lesson.summary}\n{self.t('home.tip')}"))
 
     def on_resize(self) -> None:
         self.refill()

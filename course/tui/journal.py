@@ -10,7 +10,6 @@ from typing import TYPE_CHECKING
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import (
@@ -32,7 +31,7 @@ from course.export import FORMATS, render, write
 from course.i18n import describe, tr
 from course.journal import FOLLOW_UP_PROMPT, Reflection
 from course.journal_query import JournalFilter, all_tags, by_date, select, then_and_now
-from course.tui.base import TillitScreen
+from course.tui.base import TillitScreen, editable, inert
 from course.tui.dialogs import ConfirmDialog, TextDialog
 from course.tui.quiz import MarkedCheckbox
 
@@ -81,18 +80,18 @@ class JournalScreen(TillitScreen):
         yield Input(placeholder=self.t("jw.search"), id="search", compact=True)
         with Horizontal(id="journal-filters"):
             lessons = [
-                (Content(f"{n}. {study.course.lesson(lid, study.lang).title}"), lid)
+                (inert(f"{n}. {study.course.lesson(lid, study.lang).title}"), lid)
                 for n, lid in enumerate(study.course.lesson_ids, 1)
             ]
             yield Select(
-                [(Content(self.t("jw.all_lessons")), NO_FILTER), *lessons],
+                [(inert(self.t("jw.all_lessons")), NO_FILTER), *lessons],
                 value=NO_FILTER,
                 allow_blank=False,
                 id="f-lesson",
                 compact=True,
             )
             yield Select(
-                [(Content(self.t("jw.all_tags")), NO_FILTER)],
+                [(inert(self.t("jw.all_tags")), NO_FILTER)],
                 value=NO_FILTER,
                 allow_blank=False,
                 id="f-tag",
@@ -115,7 +114,7 @@ class JournalScreen(TillitScreen):
 
     def after_recompose(self) -> None:
         self.title = self.t("jw.title")
-        self.query_one("#entry-meta", Static).update(Content(self.t("jw.loading")))
+        self.query_one("#entry-meta", Static).update(inert(self.t("jw.loading")))
         self.reload()
         self.query_one("#entries", OptionList).focus()
 
@@ -134,7 +133,7 @@ class JournalScreen(TillitScreen):
         tags = all_tags(self.everything)
         tag_select: Select[str] = self.query_one("#f-tag", Select)
         current = tag_select.value
-        tag_select.set_options([(Content(self.t("jw.all_tags")), NO_FILTER), *[(Content(f"#{t}"), t) for t in tags]])
+        tag_select.set_options([(inert(self.t("jw.all_tags")), NO_FILTER), *[(inert(f"#{t}"), t) for t in tags]])
         tag_select.value = current if isinstance(current, str) and current in (*tags, NO_FILTER) else NO_FILTER
         self.refresh_list()
 
@@ -170,13 +169,13 @@ class JournalScreen(TillitScreen):
         view = self.query_one("#entries", OptionList)
         options: list[Option] = []
         for day, entries in by_date(self.shown[:MAX_ROWS]):
-            options.append(Option(Content(day.isoformat()).stylize("bold"), disabled=True))
+            options.append(Option(inert(day.isoformat()).stylize("bold"), disabled=True))
             for r in entries:
                 first = next((line for line in r.text.splitlines() if line.strip()), "")
                 star = "★ " if r.starred else ""
                 tags = "".join(f" #{t}" for t in r.tags)
                 head = f"{star}{r.created.astimezone():%H:%M} · {self.lesson_number(r)} · {self.prompt_label(r)}{tags}"
-                options.append(Option(Content(f"{head}\n  {first[:100]}"), id=r.id))
+                options.append(Option(inert(f"{head}\n  {first[:100]}"), id=r.id))
                 self.by_option[r.id] = r
         view.clear_options()
         view.add_options(options)
@@ -186,7 +185,7 @@ class JournalScreen(TillitScreen):
             count = self.t("jw.count_capped", rows=MAX_ROWS, shown=len(self.shown), total=len(self.everything))
         else:
             count = self.t("jw.count", shown=len(self.shown), total=len(self.everything))
-        self.query_one("#journal-count", Static).update(Content(count))
+        self.query_one("#journal-count", Static).update(inert(count))
         self.show_entry(self.shown[0] if self.shown else None)
 
     def current(self) -> Reflection | None:
@@ -199,7 +198,7 @@ class JournalScreen(TillitScreen):
     def show_entry(self, r: Reflection | None) -> None:
         meta, text = self.query_one("#entry-meta", Static), self.query_one("#entry-text", Static)
         if r is None:
-            meta.update(Content(self.t("jw.empty") if not self.everything else self.t("jw.no_match")))
+            meta.update(inert(self.t("jw.empty") if not self.everything else self.t("jw.no_match")))
             text.update("")
             return
         study = self.study
@@ -220,8 +219,8 @@ class JournalScreen(TillitScreen):
             extra.append(self.t("jw.versions_n", n=len(r.versions)))
         if extra:
             lines.append(" ".join(extra))
-        meta.update(Content("\n".join(lines)))
-        text.update(Content(r.text))
+        meta.update(inert("\n".join(lines)))
+        text.update(inert(r.text))
 
     # --- filters -----------------------------------------------------------------------------------
 
@@ -392,11 +391,11 @@ class ExportDialog(ModalScreen[None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Content(self.t("jx.title", count=len(self.reflections))), classes="dialog-title")
+            yield Static(inert(self.t("jx.title", count=len(self.reflections))), classes="dialog-title")
             with RadioSet(id="format"):
                 for fmt in FORMATS:
                     yield RadioButton(self.t(f"jx.format.{fmt}"), value=fmt == "html", name=fmt)
-            yield Input(self.default_path("html"), id="path")
+            yield Input(editable(self.default_path("html")), id="path")
             yield Static(id="export-status")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.t("jx.save") + " ⏎", id="save", variant="primary")
@@ -426,7 +425,7 @@ class ExportDialog(ModalScreen[None]):
         try:
             write(target, text)
         except TillitError as err:
-            self.query_one("#export-status", Static).update(Content("✗ " + describe(err, self.study.lang)))
+            self.query_one("#export-status", Static).update(inert("✗ " + describe(err, self.study.lang)))
             return
         self.app.notify(self.t("jx.done", count=len(self.reflections), path=target), markup=False, timeout=10)
         self.dismiss(None)

@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.events import Mount
 from textual.message import Message
 from textual.widgets import Footer, Header, MarkdownViewer, Static
 
 from course.content import Lesson
 from course.progress import Place
-from course.tui.base import TillitScreen
+from course.terminal_text import visible
+from course.tui.base import TillitScreen, inert
 
 TOC_MIN_HEADINGS = 3
 TOC_MIN_WIDTH = 110
@@ -58,7 +58,7 @@ class LessonView(MarkdownViewer):
         """The learner has scrolled to the end of the lesson (or it fits on one screen)."""
 
     def __init__(self, markdown: str, scroll: int, show_toc: bool) -> None:
-        super().__init__(markdown, show_table_of_contents=show_toc, open_links=False, id="lesson-view")
+        super().__init__(visible(markdown), show_table_of_contents=show_toc, open_links=False, id="lesson-view")
         self.start_scroll = scroll
         self.restored = False
         self.announced = False
@@ -113,7 +113,7 @@ class LessonScreen(TillitScreen):
         if self.show_toc is None:
             self.show_toc = len(lesson.headings) >= TOC_MIN_HEADINGS and self.app.size.width >= TOC_MIN_WIDTH
         yield Header()
-        yield Static(Content(self.meta()), id="lesson-meta")
+        yield Static(inert(self.meta()), id="lesson-meta")
         yield LessonView(lesson_markdown(self, lesson), self.scroll, self.show_toc)
         yield Footer(show_command_palette=False)
 
@@ -139,7 +139,7 @@ class LessonScreen(TillitScreen):
 
     def on_lesson_view_reached_end(self) -> None:
         self.study.mark_read(self.lesson_id)
-        self.query_one("#lesson-meta", Static).update(Content(self.meta()))
+        self.query_one("#lesson-meta", Static).update(inert(self.meta()))
 
     def current_scroll(self) -> int:
         views = self.query(LessonView)
@@ -153,7 +153,7 @@ class LessonScreen(TillitScreen):
         return True
 
     def on_screen_resume(self) -> None:
-        self.query_one("#lesson-meta", Static).update(Content(self.meta()))
+        self.query_one("#lesson-meta", Static).update(inert(self.meta()))
 
     def action_back(self) -> None:
         self.tillit.go_home()

@@ -7,7 +7,6 @@ from datetime import date, timedelta
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.screen import ModalScreen
 from textual.widgets import (
     Button,
@@ -28,7 +27,7 @@ from course.errors import TillitError
 from course.i18n import describe, tr
 from course.practice import Commitment
 from course.quiz import Question
-from course.tui.base import TillitScreen
+from course.tui.base import TillitScreen, inert
 from course.tui.quiz import QuizScreen
 
 
@@ -70,9 +69,9 @@ class ReviewScreen(QuizScreen):
         await self.redraw()
 
     def compose_result(self) -> ComposeResult:
-        yield Static(Content(self.t("review.done", right=self.right, total=len(self.items))), id="score")
+        yield Static(inert(self.t("review.done", right=self.right, total=len(self.items))), id="score")
         if not self.practice_mode:
-            yield Static(Content(self.t("review.schedule")), id="attempts")
+            yield Static(inert(self.t("review.schedule")), id="attempts")
         with Horizontal(id="result-buttons"):
             yield Button(self.t("review.back") + " (esc)", id="to-lesson", variant="primary")
 
@@ -108,26 +107,24 @@ class AssessmentScreen(TillitScreen):
         lang = study.course.pick_lang(study.lang)
         yield Header()
         with VerticalScroll(id="assessment"):
-            yield Static(Content(content.intro.get(lang, "")), classes="intro")
+            yield Static(inert(content.intro.get(lang, "")), classes="intro")
             history = self.tillit.practice.series(study.lang)
             if any(points for _, points in history):
-                yield Static(Content(self.t("assess.history")), classes="section-title")
+                yield Static(inert(self.t("assess.history")), classes="section-title")
                 for name, points in history:
                     values = [float(v) for _, v in points]
                     with Horizontal(classes="history-row"):
-                        yield Label(Content(name), classes="history-name")
+                        yield Label(inert(name), classes="history-name")
                         yield Sparkline(values, classes="history-spark")
                         trail = " → ".join(str(v) for _, v in points[-6:])
                         since = points[0][0].isoformat() if points else ""
-                        yield Label(
-                            Content(f"{trail}  ({self.t('assess.since', day=since)})"), classes="history-values"
-                        )
-            yield Static(Content(self.t("assess.new")), classes="section-title")
+                        yield Label(inert(f"{trail}  ({self.t('assess.since', day=since)})"), classes="history-values")
+            yield Static(inert(self.t("assess.new")), classes="section-title")
             scale = content.scale.get(lang, ())
-            yield Static(Content("   ".join(f"{n} = {label}" for n, label in enumerate(scale, 1))), classes="scale")
+            yield Static(inert("   ".join(f"{n} = {label}" for n, label in enumerate(scale, 1))), classes="scale")
             for statement in content.statements:
-                yield Static(Content(statement.behaviour.get(lang, statement.id)), classes="behaviour")
-                yield Static(Content(statement.text.get(lang, "")), classes="statement")
+                yield Static(inert(statement.behaviour.get(lang, statement.id)), classes="behaviour")
+                yield Static(inert(statement.text.get(lang, "")), classes="statement")
                 with RadioSet(id=f"r-{statement.id}", classes="rating"):
                     for n in range(1, 6):
                         yield RadioButton(str(n), name=str(n))
@@ -163,12 +160,12 @@ class AssessmentScreen(TillitScreen):
         ratings, notes = self.ratings()
         status = self.query_one("#assess-status", Static)
         if len(ratings) < len(content.statements):
-            status.update(Content(self.t("assess.missing", n=len(content.statements) - len(ratings))))
+            status.update(inert(self.t("assess.missing", n=len(content.statements) - len(ratings))))
             return
         try:
             self.tillit.practice.add_assessment(ratings, notes)
         except TillitError as err:
-            status.update(Content("✗ " + describe(err, self.study.lang)))
+            status.update(inert("✗ " + describe(err, self.study.lang)))
             return
         self.notify(self.t("assess.saved"), markup=False)
         revisit = [lid for st in content.statements if ratings.get(st.id, 5) <= 2 for lid in st.lessons]
@@ -203,9 +200,9 @@ class CommitDialog(ModalScreen[Commitment | None]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Content(tr("commit.ask", self.lang)), classes="dialog-title")
+            yield Static(inert(tr("commit.ask", self.lang)), classes="dialog-title")
             yield TextArea(id="commit-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
-            yield Static(Content(tr("commit.when", self.lang)))
+            yield Static(inert(tr("commit.when", self.lang)))
             yield Input((date.today() + timedelta(days=7)).isoformat(), id="commit-due", compact=True, max_length=10)
             yield Static(id="commit-status")
             with Horizontal(classes="dialog-buttons"):
@@ -223,17 +220,17 @@ class CommitDialog(ModalScreen[Commitment | None]):
         try:
             due = date.fromisoformat(self.query_one("#commit-due", Input).value.strip())
         except ValueError:
-            status.update(Content(tr("commit.bad_date", self.lang)))
+            status.update(inert(tr("commit.bad_date", self.lang)))
             return
         if not text:
-            status.update(Content(tr("commit.empty", self.lang)))
+            status.update(inert(tr("commit.empty", self.lang)))
             return
         app = self.app
         assert isinstance(app, TillitApp)
         try:
             commitment = app.practice.add_commitment(self.lesson_id, text, due)
         except TillitError as err:
-            status.update(Content("✗ " + describe(err, self.lang)))
+            status.update(inert("✗ " + describe(err, self.lang)))
             return
         self.dismiss(commitment)
 
@@ -259,8 +256,8 @@ class FollowUpDialog(ModalScreen[bool]):
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
-            yield Static(Content(tr("commit.how", self.lang)), classes="dialog-title")
-            yield Static(Content(f"“{self.commitment.text}”"), classes="dialog-text")
+            yield Static(inert(tr("commit.how", self.lang)), classes="dialog-title")
+            yield Static(inert(f"“{self.commitment.text}”"), classes="dialog-text")
             yield TextArea(id="follow-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
             yield Static(id="follow-status")
             with Horizontal(classes="dialog-buttons"):
@@ -277,12 +274,12 @@ class FollowUpDialog(ModalScreen[bool]):
         app = self.app
         assert isinstance(app, TillitApp)
         if not text.strip():
-            self.query_one("#follow-status", Static).update(Content(tr("commit.empty", self.lang)))
+            self.query_one("#follow-status", Static).update(inert(tr("commit.empty", self.lang)))
             return
         try:
             app.practice.complete_commitment(self.commitment, text)
         except TillitError as err:
-            self.query_one("#follow-status", Static).update(Content("✗ " + describe(err, self.lang)))
+            self.query_one("#follow-status", Static).update(inert("✗ " + describe(err, self.lang)))
             return
         self.dismiss(True)
 
@@ -300,7 +297,7 @@ class CommitmentItem(ListItem):
     """One commitment in the list."""
 
     def __init__(self, commitment: Commitment, label: str) -> None:
-        super().__init__(Label(Content(label)))
+        super().__init__(Label(inert(label)))
         self.commitment = commitment
 
 
@@ -347,7 +344,7 @@ class CommitmentsScreen(TillitScreen):
                 )
             await view.append(CommitmentItem(c, label))
         self.query_one("#commit-count", Static).update(
-            Content(
+            inert(
                 self.t("commit.count", open=open_count, done=len(items) - open_count)
                 if items
                 else self.t("commit.none")

@@ -13,10 +13,9 @@ from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from textual.app import App, ComposeResult
+from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.screen import Screen
 from textual.widgets import Digits, Footer, Markdown, Static
 from textual.widgets.option_list import Option
@@ -38,7 +37,8 @@ from course.present import (
     state_path,
     write_state,
 )
-from course.tui.base import localize_bindings
+from course.terminal_text import visible
+from course.tui.base import InertTextApp, inert, localize_bindings
 from course.tui.dialogs import ConfirmDialog, JumpDialog, TextDialog
 
 TICK = 0.25  # how often the countdown is redrawn
@@ -120,10 +120,10 @@ def jump_options(deck: Deck, current: int, lang: str, start: datetime | None) ->
     offset = 0
     for seg in deck.segments:
         when = (start + timedelta(minutes=offset)).strftime("%H:%M") + "  " if start is not None else ""
-        options.append(Option(Content(f"{when}{seg.title}  ({seg.minutes} min)"), disabled=True))
+        options.append(Option(inert(f"{when}{seg.title}  ({seg.minutes} min)"), disabled=True))
         for i in range(seg.first_slide, seg.first_slide + seg.slide_count):
             here = "▶ " if i == current else "  "
-            options.append(Option(Content(f"  {here}{i + 1}. {_slide_name(deck.slides[i], lang)}"), id=str(i)))
+            options.append(Option(inert(f"  {here}{i + 1}. {_slide_name(deck.slides[i], lang)}"), id=str(i)))
         offset += seg.minutes
     return options
 
@@ -164,44 +164,44 @@ class _DeckView(Screen[None]):
         timer.set_class(c.last_minute, "last-minute")
         timer.set_class(c.expired, "overtime")
         timer.set_class(not c.running, "paused")
-        self.query_one("#timer-label", Static).update(Content(timer_label(p, self.lang)))
-        self.query_one("#present-session", Static).update(Content(session_line(p, self.lang)))
+        self.query_one("#timer-label", Static).update(inert(timer_label(p, self.lang)))
+        self.query_one("#present-session", Static).update(inert(session_line(p, self.lang)))
 
     def show_place(self) -> None:
         p = self.presenter
         seg = p.segment
         where = f"{seg.title}  ·  {p.index + 1}/{len(self.deck.slides)}"
-        self.query_one("#present-segment", Static).update(Content(where))
+        self.query_one("#present-segment", Static).update(inert(where))
         self.show_timer()
 
     def slide_widgets(self, slide: Slide, steps: tuple[str, ...], answer: bool) -> list[Any]:
         """The widgets that show one slide as far as it is revealed."""
-        widgets: list[Any] = [Static(Content(_slide_name(slide, self.lang)), classes="slide-title")]
+        widgets: list[Any] = [Static(inert(_slide_name(slide, self.lang)), classes="slide-title")]
         if slide.kind == "discussion":
-            widgets.append(Static(Content(steps[0] if steps else ""), classes="card"))
+            widgets.append(Static(inert(steps[0] if steps else ""), classes="card"))
         elif slide.question is not None:
-            widgets.append(Static(Content(slide.question.text), classes="question-text"))
+            widgets.append(Static(inert(slide.question.text), classes="question-text"))
             if slide.question.kind == "multiple":
-                widgets.append(Static(Content(self.t("quiz.kind.multiple")), classes="question-hint"))
+                widgets.append(Static(inert(self.t("quiz.kind.multiple")), classes="question-hint"))
             if answer:
-                widgets.append(Static(Content("\n".join(answer_lines(slide, self.lang))), classes="answers revealed"))
+                widgets.append(Static(inert("\n".join(answer_lines(slide, self.lang))), classes="answers revealed"))
             else:
                 choices = slide.question.choices(self.t("quiz.true"), self.t("quiz.false"))
                 listed = "\n".join(f"{letter}  {o.text}" for letter, o in zip(LETTERS, choices, strict=False))
-                widgets.append(Static(Content(listed), classes="answers"))
+                widgets.append(Static(inert(listed), classes="answers"))
         elif slide.kind == "activity":
             seg = self.deck.segments[slide.segment]
             kind = seg.kind if seg.kind in ("break", "exercise") else "exercise"
-            widgets.append(Static(Content(plan_label(kind, self.lang)), classes="activity-kind"))
+            widgets.append(Static(inert(plan_label(kind, self.lang)), classes="activity-kind"))
             if steps:
-                widgets.append(Static(Content(steps[0]), classes="card"))
+                widgets.append(Static(inert(steps[0]), classes="card"))
             countdown = self.presenter.countdown
             if kind == "break" and countdown.running and self.presenter.timer_segment == slide.segment:
                 back = datetime.now() + timedelta(seconds=max(countdown.remaining(), 0))
-                widgets.append(Static(Content(self.t("present.back_at", time=back.strftime("%H:%M"))), classes="card"))
+                widgets.append(Static(inert(self.t("present.back_at", time=back.strftime("%H:%M"))), classes="card"))
         else:
             if steps:
-                widgets.append(Markdown("\n\n".join(steps), classes="slide-body"))
+                widgets.append(Markdown(visible("\n\n".join(steps)), classes="slide-body"))
         return widgets
 
 
@@ -269,7 +269,7 @@ class PresentScreen(_DeckView):
             holder.remove_children()
             holder.mount_all(self.slide_widgets(p.slide, p.visible_steps, p.answer))
         holder.call_after_refresh(holder.scroll_end, animate=False)
-        self.query_one("#notes-text", Static).update(Content(notes_text(p, self.lang)))
+        self.query_one("#notes-text", Static).update(inert(notes_text(p, self.lang)))
         self.show_place()
         self.publish()
 
@@ -439,13 +439,13 @@ class NotesScreen(_DeckView):
         state = read_state(self.data_dir)
         if state is None:
             self.following = False
-            self.query_one("#notes-status", Static).update(Content(self.t("present.notes.waiting")))
+            self.query_one("#notes-status", Static).update(inert(self.t("present.notes.waiting")))
             return
         if state.source != self.deck.source:
             try:
                 self.deck = self._deck_from(state.source)
             except (TillitError, KeyError) as err:  # a plan that no longer reads: say so, keep waiting
-                self.query_one("#notes-status", Static).update(Content(describe(err, self.lang)))
+                self.query_one("#notes-status", Static).update(inert(describe(err, self.lang)))
                 return
             self.presenter = Presenter(self.deck, self.presenter.clock)
         state.apply(self.presenter)
@@ -471,16 +471,16 @@ class NotesScreen(_DeckView):
             room.append(self.t("present.notes.room_answer" if p.answer else "present.notes.room_question"))
         elif p.slide.steps:
             room.append(self.t("present.notes.steps", shown=p.shown, total=len(p.slide.steps)))
-        self.query_one("#notes-status", Static).update(Content("  ·  ".join(room)))
-        self.query_one("#notes-slide", Static).update(Content(f"{p.index + 1}. {_slide_name(p.slide, self.lang)}"))
-        self.query_one("#notes-text", Static).update(Content(notes_text(p, self.lang)))
+        self.query_one("#notes-status", Static).update(inert("  ·  ".join(room)))
+        self.query_one("#notes-slide", Static).update(inert(f"{p.index + 1}. {_slide_name(p.slide, self.lang)}"))
+        self.query_one("#notes-text", Static).update(inert(notes_text(p, self.lang)))
         self.show_place()
 
     def action_leave(self) -> None:
         self.app.exit()
 
 
-class PresentApp(App[None]):
+class PresentApp(InertTextApp):
     """`tillit present` and `tillit session run`: the presenting screen (or the notes view) on its own."""
 
     CSS_PATH = "tillit.tcss"

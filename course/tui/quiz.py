@@ -14,7 +14,7 @@ from course.errors import TillitError
 from course.i18n import describe
 from course.progress import Place
 from course.quiz import Option, Question, Quiz, QuizResult
-from course.tui.base import TillitScreen
+from course.tui.base import TillitScreen, inert
 
 
 class _WrappedChoice(ToggleButton):
@@ -115,14 +115,12 @@ class QuizScreen(TillitScreen):
 
     def compose_question(self) -> ComposeResult:
         q = self.question
-        yield Static(
-            Content(self.t("quiz.counter", n=self.index + 1, total=len(self.questions))), classes="quiz-counter"
-        )
-        yield Static(Content(q.text), classes="quiz-question")
-        yield Static(Content(self.t(f"quiz.kind.{q.kind}")), classes="quiz-kind")
+        yield Static(inert(self.t("quiz.counter", n=self.index + 1, total=len(self.questions))), classes="quiz-counter")
+        yield Static(inert(q.text), classes="quiz-question")
+        yield Static(inert(self.t(f"quiz.kind.{q.kind}")), classes="quiz-kind")
         choices = self.choices()
         if self.phase == "ask":
-            labels = [Content(f"{n}. {o.text}") for n, o in enumerate(choices, 1)]
+            labels = [inert(f"{n}. {o.text}") for n, o in enumerate(choices, 1)]
             if q.kind == "multiple":
                 with Vertical(id="options"):
                     for o, label in zip(choices, labels, strict=True):
@@ -132,12 +130,12 @@ class QuizScreen(TillitScreen):
                     for o, label in zip(choices, labels, strict=True):
                         yield MarkedRadio(label, o.id in self.chosen, name=o.id)
             if self.hint_shown:
-                yield Static(Content(self.t("quiz.hint", hint=q.hint) if q.hint else self.t("quiz.no_hint")), id="hint")
+                yield Static(inert(self.t("quiz.hint", hint=q.hint) if q.hint else self.t("quiz.no_hint")), id="hint")
             yield Button(self.t("quiz.check") + " ⏎", id="check", variant="primary")
             return
         right = q.is_correct(self.chosen)
         yield Static(
-            Content(self.t("quiz.right" if right else "quiz.wrong")),
+            inert(self.t("quiz.right" if right else "quiz.wrong")),
             id="verdict",
             classes="right" if right else "wrong",
         )
@@ -148,11 +146,11 @@ class QuizScreen(TillitScreen):
             else:
                 mark = self.t("quiz.mark.wrong_chosen" if picked else "quiz.mark.wrong")
             css = "feedback right" if o.correct else "feedback wrong"
-            yield Static(Content(f"{n}. {o.text}\n   [{mark}]"), classes=css + (" picked" if picked else ""))
+            yield Static(inert(f"{n}. {o.text}\n   [{mark}]"), classes=css + (" picked" if picked else ""))
             if q.kind != "true_false":
-                yield Static(Content(o.explain), classes="explain")
+                yield Static(inert(o.explain), classes="explain")
         if q.kind == "true_false":
-            yield Static(Content(q.explain), classes="explain")
+            yield Static(inert(q.explain), classes="explain")
         last = self.index + 1 >= len(self.questions)
         yield Button(self.t("quiz.finish" if last else "quiz.next") + " ⏎", id="next", variant="primary")
 
@@ -161,17 +159,17 @@ class QuizScreen(TillitScreen):
         assert result is not None
         percent = round(100 * result.share)
         yield Static(
-            Content(self.t("quiz.score", points=result.points, max=result.max_points, percent=percent)), id="score"
+            inert(self.t("quiz.score", points=result.points, max=result.max_points, percent=percent)), id="score"
         )
         if result.passed:
-            yield Static(Content(self.t("quiz.passed")), id="pass", classes="right")
+            yield Static(inert(self.t("quiz.passed")), id="pass", classes="right")
         else:
             need = round(100 * result.pass_mark)
-            yield Static(Content(self.t("quiz.not_passed", need=need)), id="pass", classes="wrong")
+            yield Static(inert(self.t("quiz.not_passed", need=need)), id="pass", classes="wrong")
         attempts = self.study.counted_attempts(self.lesson_id)
         best = self.study.best(self.lesson_id)
         best_text = f"{best.points}/{best.max_points}" if best else "–"
-        yield Static(Content(self.t("quiz.attempts", count=len(attempts), best=best_text)), id="attempts")
+        yield Static(inert(self.t("quiz.attempts", count=len(attempts), best=best_text)), id="attempts")
         with Horizontal(id="result-buttons"):
             yield Button(self.t("quiz.retry") + " (r)", id="retry", variant="primary")
             yield Button(self.t("quiz.to_reflect") + " (w)", id="reflect")

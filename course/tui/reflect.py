@@ -6,14 +6,13 @@ from datetime import datetime
 
 from textual.app import ComposeResult
 from textual.binding import Binding
-from textual.content import Content
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Static, Tab, Tabs, TextArea
 
 from course.errors import StorageError
 from course.i18n import describe
 from course.journal import Reflection
 from course.progress import Place
-from course.tui.base import TillitScreen
+from course.tui.base import TillitScreen, editable, inert
 
 AUTOSAVE_SECONDS = 3.0
 
@@ -56,11 +55,11 @@ class ReflectScreen(TillitScreen):
         if foreign:  # a follow-up of a commitment, or a prompt the course no longer has
             tabs.append(Tab(self.t("journal.follow_up"), id=f"p-{self.prompt_id}"))
         yield Tabs(*tabs, active=f"p-{self.prompt_id}", id="prompt-tabs")
-        yield Static(Content(self.prompt_text()), id="prompt-text")
-        area = TextArea(self.text, id="editor", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
+        yield Static(inert(self.prompt_text()), id="prompt-text")
+        area = TextArea(editable(self.text), id="editor", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
         area.placeholder = self.t("reflect.placeholder")
         yield area
-        yield Static(Content(self.status_line()), id="save-status")
+        yield Static(inert(self.status_line()), id="save-status")
         yield Static(id="saved-title")
         yield ListView(id="saved")
         yield Footer(show_command_palette=False)
@@ -100,12 +99,12 @@ class ReflectScreen(TillitScreen):
         if r.updated.replace(second=0) != r.created.replace(second=0):
             when += f" ({self.t('reflect.edited', when=self.when(r.updated))})"
         n = order.index(r.prompt) + 1 if r.prompt in order else "?"
-        return ListItem(Label(Content(self.t("reflect.item", when=when, n=n, preview=first[:120]))), name=r.id)
+        return ListItem(Label(inert(self.t("reflect.item", when=when, n=n, preview=first[:120]))), name=r.id)
 
     def show_count(self) -> None:
         count = len(self.saved)
         self.query_one("#saved-title", Static).update(
-            Content(self.t("reflect.list", count=count) if count else self.t("reflect.none"))
+            inert(self.t("reflect.list", count=count) if count else self.t("reflect.none"))
         )
 
     def fill_saved(self) -> None:
@@ -128,7 +127,7 @@ class ReflectScreen(TillitScreen):
 
     def set_status(self, text: str) -> None:
         self.status = text
-        self.query_one("#save-status", Static).update(Content(self.status_line()))
+        self.query_one("#save-status", Static).update(inert(self.status_line()))
 
     # --- saving ------------------------------------------------------------------------------------
 
@@ -179,12 +178,12 @@ class ReflectScreen(TillitScreen):
         self.status = ""
         self._loading = True
         area = self.query_one("#editor", TextArea)
-        area.load_text(self.text)
+        area.load_text(editable(self.text))
         self.call_after_refresh(self._done_loading)
         tabs = self.query_one("#prompt-tabs", Tabs)
         if tabs.active != f"p-{self.prompt_id}":
             tabs.active = f"p-{self.prompt_id}"
-        self.query_one("#prompt-text", Static).update(Content(self.prompt_text()))
+        self.query_one("#prompt-text", Static).update(inert(self.prompt_text()))
         self.set_status("")
         area.focus()
 
@@ -197,7 +196,7 @@ class ReflectScreen(TillitScreen):
             return
         if self.editing is None and not self.text.strip():
             self.prompt_id = value
-            self.query_one("#prompt-text", Static).update(Content(self.prompt_text()))
+            self.query_one("#prompt-text", Static).update(inert(self.prompt_text()))
             return
         self.load(None, value)
 

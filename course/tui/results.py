@@ -16,7 +16,6 @@ from typing import Any
 from textual.app import App, ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
-from textual.content import Content
 from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Footer, Static
@@ -40,7 +39,7 @@ from course.results import (
     render_csv,
     render_html,
 )
-from course.tui.base import localize_bindings
+from course.tui.base import inert, localize_bindings
 from course.tui.dialogs import AskDialog, ConfirmDialog, JumpDialog
 
 LETTERS = "ABCDEFGHIJKLMNOPQRSTUVWXYZ"
@@ -285,7 +284,7 @@ class ResultsScreen(Screen[None]):
     def show_message(self, text: str) -> None:
         stage = self.query_one("#results-stage", VerticalScroll)
         stage.remove_children()
-        stage.mount(Static(Content(text), classes="results-message"))
+        stage.mount(Static(inert(text), classes="results-message"))
 
     def update_bar(self) -> None:
         results = self.results
@@ -312,16 +311,16 @@ class ResultsScreen(Screen[None]):
                 + "  "
                 + self.t("results.skipped.hide" if self.show_skipped else "results.skipped.show")
             )
-        self.query_one("#results-summary", Static).update(Content(summary))
-        self.query_one("#results-place", Static).update(Content(place))
+        self.query_one("#results-summary", Static).update(inert(summary))
+        self.query_one("#results-place", Static).update(inert(place))
         notes_view = self.query_one("#results-notes", Static)
-        notes_view.update(Content(notes))
+        notes_view.update(inert(notes))
         notes_view.display = bool(notes)
         line = self.query_one("#results-skipped-line", Static)
-        line.update(Content(skipped_line))
+        line.update(inert(skipped_line))
         line.display = bool(skipped_line)
         listing = "\n".join(f"{self.shown_path(s.path)} — {s.reason}" for s in self.skipped)
-        self.query_one("#results-skipped-list", Static).update(Content(listing))
+        self.query_one("#results-skipped-list", Static).update(inert(listing))
         self.query_one("#results-skipped", VerticalScroll).display = self.show_skipped and bool(self.skipped)
 
     def show_page(self) -> None:
@@ -350,18 +349,18 @@ class ResultsScreen(Screen[None]):
         stage.focus()
 
     def hidden_hint(self) -> Static:
-        return Static(Content(self.t("results.hidden")), classes="results-hidden")
+        return Static(inert(self.t("results.hidden")), classes="results-hidden")
 
     def question(self, s: QuestionStat, shown: bool) -> list[Widget]:
         kind = self.t("results.kind.question") + " · " + s.lesson_title
         out: list[Widget] = [
-            Static(Content(kind), classes="results-kind"),
-            Static(Content(s.text), classes="results-heading"),
+            Static(inert(kind), classes="results-kind"),
+            Static(inert(s.text), classes="results-heading"),
         ]
         right, wrong = "✓ " + self.t("present.right"), "✗ " + self.t("present.wrong")
         width = max(len(right), len(wrong))
         if shown:
-            out.append(Static(Content(s.lines(self.lang)[1]), classes="results-figures"))
+            out.append(Static(inert(s.lines(self.lang)[1]), classes="results-figures"))
         else:
             out.append(self.hidden_hint())
         for letter, o in zip(LETTERS, s.options, strict=False):
@@ -373,48 +372,48 @@ class ResultsScreen(Screen[None]):
                 figures, row_class = letter, "results-option"
             out.append(
                 Horizontal(
-                    Static(Content(figures), classes="results-option-figures"),
-                    Static(Content(o.text), classes="results-option-text"),
+                    Static(inert(figures), classes="results-option-figures"),
+                    Static(inert(o.text), classes="results-option-text"),
                     classes=row_class,
                 )
             )
         if shown and s.answered and s.common_wrong is not None:
-            out.append(Static(Content(s.lines(self.lang)[-1]), classes="results-common-wrong"))
+            out.append(Static(inert(s.lines(self.lang)[-1]), classes="results-common-wrong"))
         return out
 
     def behaviour(self, a: AssessmentStat, shown: bool) -> list[Widget]:
         out: list[Widget] = [
-            Static(Content(self.t("results.kind.behaviour")), classes="results-kind"),
-            Static(Content(a.behaviour), classes="results-heading"),
-            Static(Content(a.text), classes="results-statement"),
+            Static(inert(self.t("results.kind.behaviour")), classes="results-kind"),
+            Static(inert(a.behaviour), classes="results-heading"),
+            Static(inert(a.text), classes="results-statement"),
         ]
         if not shown:
             out.append(self.hidden_hint())
             return out
         lines = a.lines(self.lang)
-        out.append(Static(Content(lines[1]), classes="results-figures"))
+        out.append(Static(inert(lines[1]), classes="results-figures"))
         if a.n:
             rows = [f"{r}  {bar(c, a.n)} {c:>3}" for r, c in zip(SCALE, a.distribution, strict=True)]
-            out.append(Static(Content(label("distribution", self.lang)), classes="results-figures"))
-            out.append(Static(Content("\n".join(rows)), classes="results-distribution"))
-            out.append(Static(Content(lines[-1]), classes="results-figures"))
+            out.append(Static(inert(label("distribution", self.lang)), classes="results-figures"))
+            out.append(Static(inert("\n".join(rows)), classes="results-distribution"))
+            out.append(Static(inert(lines[-1]), classes="results-figures"))
         return out
 
     def reflections(self, results: Results) -> list[Widget]:
         out: list[Widget] = [
-            Static(Content(label("reflections", self.lang)), classes="results-heading"),
-            Static(Content(label("reflections.note", self.lang)), classes="results-kind"),
+            Static(inert(label("reflections", self.lang)), classes="results-heading"),
+            Static(inert(label("reflections.note", self.lang)), classes="results-kind"),
         ]
         if not results.reflections:
-            out.append(Static(Content(label("reflections.none", self.lang)), classes="results-figures"))
+            out.append(Static(inert(label("reflections.none", self.lang)), classes="results-figures"))
         for group in results.reflections:
-            out.append(Static(Content(group.title), classes="results-lesson"))
+            out.append(Static(inert(group.title), classes="results-lesson"))
             shown_prompt = None
             for r in group.reflections:  # sorted by prompt: each prompt once, above its answers
                 if r.prompt != shown_prompt:
                     shown_prompt = r.prompt
-                    out.append(Static(Content(r.prompt_text), classes="results-prompt"))
-                out.append(Static(Content(r.text), classes="results-reflection"))
+                    out.append(Static(inert(r.prompt_text), classes="results-prompt"))
+                out.append(Static(inert(r.text), classes="results-reflection"))
         return out
 
     # --- keys ----------------------------------------------------------------------------------------------
@@ -470,7 +469,7 @@ class ResultsScreen(Screen[None]):
             if index is not None:
                 self.go(index)
 
-        options = [Option(Content(h), id=str(n)) for n, h in enumerate(self.headings())]
+        options = [Option(inert(h), id=str(n)) for n, h in enumerate(self.headings())]
         self.app.push_screen(JumpDialog(tr("results.jump.title", self.lang), options, self.index), jumped)
 
     def action_export(self) -> None:

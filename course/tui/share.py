@@ -10,7 +10,6 @@ from rich.segment import Segment
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal
-from textual.content import Content
 from textual.strip import Strip
 from textual.timer import Timer
 from textual.widgets import Button, Footer, Header, Input, SelectionList, Static, TextArea
@@ -24,7 +23,7 @@ from course.i18n import describe
 from course.instance import ReadOnlyError
 from course.journal import FOLLOW_UP_PROMPT, Reflection
 from course.share import build_share, render_share, write_share
-from course.tui.base import TillitScreen
+from course.tui.base import TillitScreen, editable, inert
 from course.tui.dialogs import ConfirmDialog
 
 PREVIEW_PAUSE = 0.1  # seconds of no typing before the preview is rebuilt
@@ -97,19 +96,21 @@ class ShareScreen(TillitScreen):
 
     def compose(self) -> ComposeResult:
         yield Header()
-        yield Static(Content(self.t("share.intro")), id="share-intro")
+        yield Static(inert(self.t("share.intro")), id="share-intro")
         with Horizontal(id="share-name-row", classes="share-row"):
-            yield Static(Content(self.t("share.name")), classes="share-label")
-            yield Input(self.name_value, placeholder=self.t("share.name.placeholder"), id="share-name", compact=True)
-        yield Static(Content(self.reflections_label()), id="share-reflections-label", classes="share-heading")
+            yield Static(inert(self.t("share.name")), classes="share-label")
+            yield Input(
+                editable(self.name_value), placeholder=self.t("share.name.placeholder"), id="share-name", compact=True
+            )
+        yield Static(inert(self.reflections_label()), id="share-reflections-label", classes="share-heading")
         yield MarkedSelectionList(*self.choices(), id="share-reflections", compact=True)
-        yield Static(Content(self.preview_label(None)), id="share-preview-label", classes="share-heading")
+        yield Static(inert(self.preview_label(None)), id="share-preview-label", classes="share-heading")
         yield TextArea(
-            self.preview, id="share-preview", read_only=True, soft_wrap=True, show_cursor=False, compact=True
+            editable(self.preview), id="share-preview", read_only=True, soft_wrap=True, show_cursor=False, compact=True
         )
         with Horizontal(id="share-save-row", classes="share-row"):
-            yield Static(Content(self.t("share.path")), classes="share-label")
-            yield Input(self.path_value, id="share-path", compact=True)
+            yield Static(inert(self.t("share.path")), classes="share-label")
+            yield Input(editable(self.path_value), id="share-path", compact=True)
             yield Button(self.t("share.save") + " (ctrl+s)", id="share-save", variant="primary", compact=True)
         yield Static(id="share-status")
         yield Footer(show_command_palette=False)
@@ -141,7 +142,7 @@ class ShareScreen(TillitScreen):
 
     def choices(self) -> list[Selection[str]]:
         """One line per reflection, newest first (shown literally)."""
-        return [Selection(Content(self.reflection_line(r)), r.id, r.id in self.chosen) for r in self.reflections]
+        return [Selection(inert(self.reflection_line(r)), r.id, r.id in self.chosen) for r in self.reflections]
 
     def reflection_line(self, r: Reflection) -> str:
         """The learner's own words first (what they recognise at 80 columns), then the lesson and the prompt."""
@@ -174,7 +175,7 @@ class ShareScreen(TillitScreen):
         view.add_options(self.choices())
         if found:
             view.highlighted = 0  # so space picks the first one as soon as the list has focus
-        self.query_one("#share-reflections-label", Static).update(Content(self.reflections_label()))
+        self.query_one("#share-reflections-label", Static).update(inert(self.reflections_label()))
 
     def chosen_ids(self) -> list[str]:
         """The chosen reflections in the order the list shows them (newest first)."""
@@ -211,19 +212,19 @@ class ShareScreen(TillitScreen):
         self.problem = built.problem
         self.read_only_without_id = built.read_only
         area = self.query_one("#share-preview", TextArea)
-        if area.text != built.text:
-            area.load_text(built.text)
+        if area.text != editable(built.text):
+            area.load_text(editable(built.text))
         reflections = built.counts[2] if built.counts else 0
         if reflections > self.shown_reflections:  # a reflection was added: show it (they come last)
             area.call_after_refresh(area.scroll_end, animate=False)
         self.shown_reflections = reflections
-        self.query_one("#share-preview-label", Static).update(Content(self.preview_label(built.counts)))
+        self.query_one("#share-preview-label", Static).update(inert(self.preview_label(built.counts)))
         self.query_one("#share-save", Button).disabled = built.read_only
         self.show_problem()
 
     def show_problem(self) -> None:
         status = self.query_one("#share-status", Static)
-        status.update(Content("✗ " + self.problem) if self.problem else "")
+        status.update(inert("✗ " + self.problem) if self.problem else "")
         status.set_class(bool(self.problem), "problem")
 
     def schedule_preview(self) -> None:
@@ -241,7 +242,7 @@ class ShareScreen(TillitScreen):
 
     def on_selection_list_selected_changed(self, event: SelectionList.SelectedChanged[str]) -> None:
         self.chosen = set(event.selection_list.selected)
-        self.query_one("#share-reflections-label", Static).update(Content(self.reflections_label()))
+        self.query_one("#share-reflections-label", Static).update(inert(self.reflections_label()))
         self.schedule_preview()
 
     def on_input_submitted(self, event: Input.Submitted) -> None:
