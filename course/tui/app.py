@@ -22,7 +22,7 @@ from course.errors import TillitError
 from course.i18n import describe, describe_failure, tr
 from course.progress import Notice, Place
 from course.study import LANGUAGES, Study
-from course.tui.base import TillitScreen, localize_bindings
+from course.tui.base import InertTextApp, TillitScreen, localize_bindings
 from course.tui.dialogs import ConfirmDialog, TextDialog
 from course.tui.home import HomeScreen
 from course.tui.lesson import LessonScreen
@@ -30,7 +30,22 @@ from course.tui.quiz import QuizScreen
 from course.tui.reflect import ReflectScreen
 
 if TYPE_CHECKING:
+    from textual.driver import Driver
+
     from course.practice import Practice
+
+
+def arm_exit_deadline(seconds: float) -> None:
+    """Have the kernel end this process in `seconds` unless it exits first (replaces an earlier deadline).
+
+    Safe inside a signal handler, and works whatever state Python is in: SIGALRM's default action
+    ends the process, and the kernel then drops the flock on `.writer.lock`. A no-op without SIGALRM.
+    """
+    alarm = getattr(signal, "SIGALRM", None)
+    if alarm is None:  # pragma: no cover - Windows
+        return
+    signal.signal(alarm, signal.SIG_DFL)  # an ignored SIGALRM may be inherited from the parent
+    signal.setitimer(signal.ITIMER_REAL, max(seconds, 0.001))
 
 
 def help_screens() -> tuple[type[TillitScreen], ...]:
@@ -90,7 +105,7 @@ class LessonCommands(Provider):
                 yield Hit(match, matcher.highlight(text), partial(app.present, plan_path=path))
 
 
-class TillitApp(App[None]):
+class TillitApp(InertTextApp):
     """The whole course in the terminal, driven by one Study."""
 
     CSS_PATH = "tillit.tcss"
@@ -104,7 +119,14 @@ class TillitApp(App[None]):
         Binding("ctrl+q", "quit", "key.quit", priority=True),
     ]
 
+    # After SIGHUP or SIGTERM: seconds until the text is saved, then until the process has exited, before
+    # the kernel ends it (a stuck shutdown must never keep the data folder's writer lock for ever).
+    SAVE_DEADLINE = 10.0
+    EXIT_DEADLINE = 3.0
+
     def __init__(self, study: Study) -> None:
+        self._close_signalled = False
+        self._signal_loop: asyncio.AbstractEventLoop | None = None
         super().__init__()
         self.study = study
         self._shown_notices = 0
@@ -119,6 +141,14 @@ class TillitApp(App[None]):
 
             self._practice = Practice(self.study)
         return self._practice
+
+    def get_driver_class(self) -> type[Driver]:
+        driver = super().get_driver_class()
+        if driver.__module__ == "textual.drivers.linux_driver" and driver.__name__ == "LinuxDriver":
+            from course.tui.terminal import TerminalDriver
+
+            return TerminalDriver  # the same, made safe for a terminal that closes under it
+        return driver
 
     def get_default_screen(self) -> Screen[None]:
         return HomeScreen()
@@ -135,11 +165,14 @@ class TillitApp(App[None]):
         # Stores add notices as they meet trouble (a file moved aside, a save refused); tell the learner soon.
         self.set_interval(0.5, self.show_notices)
         # A closed terminal (SIGHUP) or a kill (SIGTERM) would otherwise end the process without saving.
-        loop = asyncio.get_running_loop()
-        for sig in (getattr(signal, "SIGHUP", None), signal.SIGTERM):
-            if sig is not None:
-                with contextlib.suppress(NotImplementedError, RuntimeError, ValueError):
-                    loop.add_signal_handler(sig, self.save_and_exit)
+        # A plain handler, not loop.add_signal_handler: it runs even while the loop is stuck, and arms
+        # the deadline that ends the process whatever happens next.
+        self._signal_loop = asyncio.get_running_loop()
+        if not self.is_headless:
+            for sig in (getattr(signal, "SIGHUP", None), signal.SIGTERM):
+                if sig is not None:
+                    with contextlib.suppress(ValueError, OSError):  # ValueError: not the main thread
+                        signal.signal(sig, self._on_close_signal)
 
     def flush_all(self) -> bool:
         """Ask every screen to save what it holds; False when some text could not be saved."""
@@ -152,7 +185,23 @@ class TillitApp(App[None]):
     def save_and_exit(self) -> None:
         """Save what every screen holds, then quit (a closed terminal cannot wait for an answer)."""
         self.flush_all()
+        if self._close_signalled:  # saved; now the normal exit gets EXIT_DEADLINE seconds
+            arm_exit_deadline(self.EXIT_DEADLINE)
         self.exit()
+
+    def _on_close_signal(self, signum: int, frame: object) -> None:
+        """SIGHUP or SIGTERM: save, then exit, and never live past the deadlines (runs in the main thread)."""
+        if self._close_signalled:
+            return  # a hang-up brings SIGHUP more than once; the first one is being handled
+        self._close_signalled = True
+        if self._driver is not None and hasattr(self._driver, "closing"):
+            self._driver.closing = True  # TerminalDriver: the SIGCONT after a hang-up must not restart the terminal
+        arm_exit_deadline(self.SAVE_DEADLINE)
+        loop = self._signal_loop
+        if loop is not None and not loop.is_closed():
+            loop.call_soon_threadsafe(self.save_and_exit)
+        else:  # the app has already finished; let the process end
+            arm_exit_deadline(self.EXIT_DEADLINE)
 
     def _remember_theme(self, theme: Theme) -> None:
         if theme.name != self.study.progress.current.theme:
