@@ -84,7 +84,7 @@ def render(
 
 def write(path: Path, text: str) -> None:
     """Write an export atomically (a crash leaves the old file or the new one), readable only by you (0600)."""
-    storage.atomic_write(path, text.encode("utf-8"))
+    storage.write_output(path, text.encode("utf-8"))
 
 
 # --- shared ------------------------------------------------------------------------------------------

@@ -191,7 +191,7 @@ def render_handout(
 
 def write_handout(path: Path, text: str) -> None:
     """Write a handout atomically: a crash leaves the old file or the new one, never half of one."""
-    storage.atomic_write(path, text.encode("utf-8"))
+    storage.write_output(path, text.encode("utf-8"))
 
 
 # --- what both formats share -------------------------------------------------------------------------

@@ -294,7 +294,7 @@ def render_share(data: Mapping[str, Any]) -> str:
 
 def write_share(path: Path, text: str) -> None:
     """Save a rendered share atomically (a crash leaves the old file or the new one), readable only by you."""
-    storage.atomic_write(path, text.encode("utf-8"))
+    storage.write_output(path, text.encode("utf-8"))
 
 
 # --- reading a share (untrusted: every value is checked) -------------------------------------------------

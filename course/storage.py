@@ -96,7 +96,12 @@ def dumps(data: Mapping[str, Any], path: Path) -> bytes:
 
 
 def atomic_write(path: Path, data: bytes) -> None:
-    """Replace `path` with `data` so that a crash leaves either the old file or the new one."""
+    """Replace `path` with `data` so that a crash leaves either the old file or the new one.
+
+    Only a file (or nothing) is ever replaced: a device, a pipe or a folder of that name is refused, so
+    a save can never turn /dev/null into a file, even as root.
+    """
+    _refuse_special(path)
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
@@ -118,6 +123,48 @@ def atomic_write(path: Path, data: bytes) -> None:
             raise os_failure("save", path, err) from err
         raise
     _fsync_dir(path.parent)
+
+
+def _special(path: Path) -> os.stat_result | None:
+    """What `path` names (links followed) when that is neither a file nor missing, else None."""
+    try:
+        info = os.stat(path)
+    except OSError:
+        return None
+    return None if stat.S_ISREG(info.st_mode) else info
+
+
+def _refuse_special(path: Path) -> None:
+    info = _special(path)
+    if info is None:
+        return
+    if stat.S_ISDIR(info.st_mode):
+        raise StorageError(f"{path} is a folder, so nothing was written; give a file name.")
+    raise StorageError(f"{path} is not a file (a device or a pipe), so Tillit did not replace it; give a file name.")
+
+
+def write_output(path: Path, data: bytes) -> None:
+    """Write a file the user asked for (an export, a handout, a share file): atomically, 0600.
+
+    A device or a pipe the user names (/dev/null, /dev/stdout, a named pipe) is written into as it is,
+    never replaced; a folder is refused in one sentence.
+    """
+    info = _special(path)
+    if info is None or stat.S_ISDIR(info.st_mode):
+        atomic_write(path, data)
+        return
+    if not (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
+        _refuse_special(path)
+    try:
+        fd = os.open(path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
+        try:
+            view = memoryview(data)
+            while view:
+                view = view[os.write(fd, view) :]
+        finally:
+            os.close(fd)
+    except OSError as err:
+        raise os_failure("save", path, err) from err
 
 
 def _fsync_dir(folder: Path) -> None:

@@ -165,14 +165,14 @@ def foreign(tmp_path: Path) -> Path:
         ("journal", "add", "text"),
         ("backup",),
         ("doctor", "--fix"),
-        ("share", "-o", "/dev/null"),
+        ("share", "-o", "SHARE_OUT"),
         ("journal", "export", "--format", "md"),
     ],
 )
 def test_a_folder_that_is_not_tillits_is_left_exactly_as_it_was(tmp_path: Path, command: tuple[str, ...]) -> None:
     folder = foreign(tmp_path)
     before = tree(folder)
-    run = tillit(*command, data=folder)
+    run = tillit(*(str(tmp_path / "share.toml") if part == "SHARE_OUT" else part for part in command), data=folder)
     assert tree(folder) == before
     assert run.returncode in (1, 2)
     assert "not a Tillit data folder" in run.stdout + run.stderr
@@ -605,3 +605,42 @@ def test_the_offset_of_a_saved_time_is_whole_minutes(monkeypatch: pytest.MonkeyP
     finally:
         monkeypatch.delenv("TZ")
         time.tzset()
+
+
+# --- a save never replaces a device, a pipe or a folder ---------------------------------------------
+
+
+def _null_device(tmp_path: Path) -> Path:
+    """A device like /dev/null, made in tmp_path so that a regression cannot damage the machine's own."""
+    if os.geteuid() != 0:
+        pytest.skip("making a device node needs root")
+    node = tmp_path / "null"
+    os.mknod(node, 0o666 | stat.S_IFCHR, os.makedev(1, 3))
+    return node
+
+
+def test_a_save_refuses_to_replace_a_device_a_pipe_or_a_folder(tmp_path: Path) -> None:
+    (tmp_path / "folder").mkdir()
+    os.mkfifo(tmp_path / "pipe")
+    for target in (_null_device(tmp_path), tmp_path / "pipe", tmp_path / "folder"):
+        with pytest.raises(StorageError, match=r"Tillit did not replace it|is a folder"):
+            storage.atomic_write(target, b"x")
+    assert stat.S_ISCHR(os.stat(tmp_path / "null").st_mode)
+    assert stat.S_ISFIFO(os.stat(tmp_path / "pipe").st_mode)
+
+
+def test_an_output_named_dev_null_or_a_pipe_is_written_into_not_replaced(tmp_path: Path) -> None:
+    null = _null_device(tmp_path)
+    storage.write_output(null, b"a share nobody keeps")
+    assert stat.S_ISCHR(os.stat(null).st_mode)
+    pipe = tmp_path / "pipe"
+    os.mkfifo(pipe)
+    reader = subprocess.Popen(["cat", str(pipe)], stdout=subprocess.PIPE)
+    storage.write_output(pipe, b"through the pipe")
+    out, _ = reader.communicate(timeout=10)
+    assert out == b"through the pipe" and stat.S_ISFIFO(os.stat(pipe).st_mode)
+    storage.write_output(tmp_path / "plain.html", b"<p>")
+    assert (tmp_path / "plain.html").read_bytes() == b"<p>"
+    assert stat.S_IMODE(os.stat(tmp_path / "plain.html").st_mode) == 0o600
+    with pytest.raises(StorageError, match="is a folder"):
+        storage.write_output(tmp_path, b"x")

@@ -512,7 +512,7 @@ class ResultsScreen(Screen[None]):
         )
         try:
             for path, text in zip(files, texts, strict=True):
-                storage.atomic_write(path, text.encode("utf-8"))
+                storage.write_output(path, text.encode("utf-8"))
         except TillitError as err:
             self.notify(describe(err, self.lang), severity="error", markup=False, timeout=20)
             return
