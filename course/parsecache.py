@@ -5,8 +5,8 @@ The cache maps the SHA-256 of a file's exact text to what tomllib made of it, in
 user's cache folder, so a changed file can never be answered from the cache: its text, and so its
 key, is different. It is used only for the built-in course (a course from elsewhere is parsed in the
 sandbox every time), holds only the files of the last reading (it never grows), and is a
-convenience only: a cache that is missing, unreadable, from another version or not writable is
-ignored, and the files are parsed as before.
+convenience only: a cache that is missing, unreadable, damaged (even nested too deeply for json to
+read), from another version or not writable is ignored, and the files are parsed as before.
 """
 
 from __future__ import annotations
@@ -95,7 +95,7 @@ class ParseCache:
             if len(raw) > MAX_BYTES:
                 return {}
             data = json.loads(raw)
-        except (OSError, ValueError):
+        except (OSError, ValueError, RecursionError):  # RecursionError: nesting deeper than json can follow
             return {}
         files = data.get("files") if isinstance(data, dict) and data.get("version") == VERSION else None
         return files if isinstance(files, dict) else {}
@@ -108,7 +108,7 @@ class ParseCache:
             return None
         try:
             value = decode(found)
-        except (KeyError, TypeError, ValueError, AttributeError):
+        except (KeyError, TypeError, ValueError, AttributeError, RecursionError):
             return None
         if not isinstance(value, dict):
             return None
@@ -126,7 +126,7 @@ class ParseCache:
         from course import storage
         from course.errors import StorageError
 
-        with contextlib.suppress(OSError, StorageError, TypeError, ValueError):
+        with contextlib.suppress(OSError, StorageError, TypeError, ValueError, RecursionError):
             body = json.dumps({"version": VERSION, "files": self.used}, ensure_ascii=False)
             storage.ensure_dir(self.path.parent)
             storage.atomic_write(self.path, body.encode("utf-8"))
