@@ -2,9 +2,13 @@
 
 `tomllib` can be made to use gigabytes and seconds by a small file (a 39 KiB dotted key took 3.6 s
 and 1.5 GiB), so a course that is not the built-in one is parsed by a separate Python process
-limited to MEMORY_LIMIT of address space and CPU_SECONDS of CPU time, and given WALL_SECONDS per
-file. One process serves every file of one course (so a course costs one start, about 20 ms); when
-a file hits a limit the process is ended and the next file gets a fresh one.
+limited to MEMORY_LIMIT of address space and given CPU_SECONDS of CPU time and WALL_SECONDS per
+file. One process serves every file of one course or batch of share files (so a batch costs one
+start, about 20 ms); when a file hits a limit the process is ended and the next file gets a fresh
+one. The CPU limit is per file, not per process: before each text the child moves its RLIMIT_CPU
+soft limit to the CPU time it has used so far plus CPU_SECONDS, so four hundred files that each
+parse well within the limit are all read, however long the batch takes in all. The limits are read
+when a child starts, so a test can lower them.
 
 Protocol on the pipes: a 4-byte big-endian length and the UTF-8 text in; a 4-byte length and a
 pickle of ("ok", dict) | ("error", message) | ("limit", reason) out. The pickle is made by our own
@@ -27,16 +31,26 @@ MEMORY_LIMIT = 256 * 1024 * 1024
 CPU_SECONDS = 2
 WALL_SECONDS = 5.0
 
-WORKER = f"""
-import pickle, resource, struct, sys, tomllib
-resource.setrlimit(resource.RLIMIT_AS, ({MEMORY_LIMIT}, {MEMORY_LIMIT}))
-resource.setrlimit(resource.RLIMIT_CPU, ({CPU_SECONDS}, {CPU_SECONDS}))
+WORKER = """
+import math, pickle, resource, struct, sys, tomllib
+memory, cpu = int(sys.argv[1]), int(sys.argv[2])
+resource.setrlimit(resource.RLIMIT_AS, (memory, memory))
+_, cpu_hard = resource.getrlimit(resource.RLIMIT_CPU)
+
+def cpu_budget():
+    used = resource.getrusage(resource.RUSAGE_SELF)
+    soft = math.ceil(used.ru_utime + used.ru_stime) + cpu
+    if cpu_hard != resource.RLIM_INFINITY:
+        soft = min(soft, cpu_hard)
+    resource.setrlimit(resource.RLIMIT_CPU, (soft, cpu_hard))
+
 inp, out = sys.stdin.buffer, sys.stdout.buffer
 while True:
     head = inp.read(4)
     if len(head) < 4:
         break
     raw = inp.read(struct.unpack(">I", head)[0])
+    cpu_budget()  # this text's own CPU_SECONDS, whatever the texts before it used
     try:
         result = ("ok", tomllib.loads(raw.decode("utf-8")))
     except RecursionError:
@@ -60,7 +74,7 @@ class TomlSandbox:
     def _start(self) -> subprocess.Popen[bytes]:
         if self.proc is None or self.proc.poll() is not None:
             self.proc = subprocess.Popen(
-                [sys.executable, "-I", "-S", "-c", WORKER],
+                [sys.executable, "-I", "-S", "-c", WORKER, str(MEMORY_LIMIT), str(CPU_SECONDS)],
                 stdin=subprocess.PIPE,
                 stdout=subprocess.PIPE,
                 stderr=subprocess.DEVNULL,
