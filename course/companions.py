@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 from collections.abc import Sequence
 from dataclasses import dataclass
 from pathlib import Path
@@ -198,7 +199,7 @@ def read_assessment(
 
 def _open(path: Path, rep: Report) -> tuple[str, dict[str, Any]] | None:
     """An optional companion file's text and data; None when it is absent or unreadable (then reported)."""
-    if not path.is_file():
+    if not os.path.lexists(path):  # a folder or a pipe in its place is read, and reported as what it is
         return None
     text = read_text(path, rep)
     data = parse_toml(text, path, rep) if text is not None else None

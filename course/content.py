@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -541,7 +542,7 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
     for lang in langs:
         for lid in ok_ids:
             lpath = root / "lessons" / lang / f"{lid}.md"
-            if not lpath.is_file():
+            if not os.path.lexists(lpath):  # a folder or a pipe in its place is read, and reported as what it is
                 rep.add(
                     mpath,
                     id_line(lid),
@@ -553,7 +554,7 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
             if lesson is not None:
                 lessons[(lid, lang)] = lesson
             qpath = root / "quizzes" / lang / f"{lid}.toml"
-            if qpath.is_file():
+            if os.path.lexists(qpath):  # likewise: a folder or a pipe is a problem, never a quiz quietly missing
                 quiz = _read_quiz(qpath, lid, lang, rep)
                 if quiz is not None:
                     quizzes[(lid, lang)] = quiz

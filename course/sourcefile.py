@@ -6,6 +6,7 @@ import contextlib
 import functools
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Iterator, Sequence
 from contextvars import ContextVar
@@ -19,6 +20,10 @@ UNSAFE = "the file could not be read safely: too complex or too large"
 UNSAFE_FIX = "simplify it"
 OUTSIDE = "the file is a link to somewhere outside the course folder"
 OUTSIDE_FIX = "replace the link with a copy of the file"
+NOT_A_FILE = "this is {kind}, not a file, so it cannot be read"
+NOT_A_FILE_FIX = "put a regular file with this name in its place"
+TOO_LARGE = "the file is larger than 2 MiB"
+TOO_LARGE_FIX = "split it into smaller lessons"
 
 
 class _Reading:
@@ -125,22 +130,65 @@ def toml_error_line(err: Exception) -> int:
     return int(match.group(1)) if match else 1
 
 
+def _not_a_file(mode: int) -> str:
+    """What a path that is not a regular file is, in words."""
+    if stat.S_ISDIR(mode):
+        return "a folder"
+    if stat.S_ISFIFO(mode):
+        return "a named pipe (FIFO)"
+    if stat.S_ISSOCK(mode):
+        return "a socket"
+    if stat.S_ISCHR(mode) or stat.S_ISBLK(mode):
+        return "a device"
+    return "something other than a file"
+
+
 def read_text(path: Path, rep: Report) -> str | None:
-    """A course file's text with Windows line endings made plain; None (and a problem) when unreadable."""
+    """A course file's text with Windows line endings made plain; None (and a problem) when unreadable.
+
+    Only a regular file is read: it is opened without blocking, so a named pipe (FIFO) in its place
+    can never stall a reading, and a pipe, a folder or a device is one problem that says what it is.
+    """
     if outside_root(path):
         rep.add(path, 1, OUTSIDE, OUTSIDE_FIX)
         return None
     try:
-        if path.stat().st_size > MAX_CONTENT_BYTES:
-            rep.add(path, 1, "the file is larger than 2 MiB", "split it into smaller lessons")
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_NOCTTY", 0))
+    except IsADirectoryError:  # where a folder cannot be opened at all (Linux opens it; fstat says below)
+        rep.add(path, 1, NOT_A_FILE.format(kind="a folder"), NOT_A_FILE_FIX)
+        return None
+    except OSError as err:
+        rep.add(path, 1, f"the file cannot be read ({err.strerror})", "check that it exists and is readable")
+        return None
+    raw = b""
+    try:
+        info = os.fstat(fd)
+        if not stat.S_ISREG(info.st_mode):
+            rep.add(path, 1, NOT_A_FILE.format(kind=_not_a_file(info.st_mode)), NOT_A_FILE_FIX)
             return None
-        raw = path.read_bytes()
+        if info.st_size > MAX_CONTENT_BYTES:
+            rep.add(path, 1, TOO_LARGE, TOO_LARGE_FIX)
+            return None
+        chunks: list[bytes] = []
+        left = MAX_CONTENT_BYTES + 1  # never more than the cap, even if the file grows meanwhile
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        raw = b"".join(chunks)
+        if len(raw) > MAX_CONTENT_BYTES:
+            rep.add(path, 1, TOO_LARGE, TOO_LARGE_FIX)
+            return None
         return raw.decode("utf-8").removeprefix("\ufeff").replace("\r\n", "\n")
     except UnicodeDecodeError as err:
         line = raw[: err.start].count(b"\n") + 1  # the line of the first byte that is not UTF-8
         rep.add(path, line, "the file is not UTF-8 text", "save it as UTF-8 in your editor")
     except OSError as err:
         rep.add(path, 1, f"the file cannot be read ({err.strerror})", "check that it exists and is readable")
+    finally:
+        os.close(fd)
     return None
 
 
