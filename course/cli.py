@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import sys
 from collections.abc import Sequence
@@ -187,8 +188,39 @@ def _filters(parser: argparse.ArgumentParser) -> None:
 def _shown(path: Path) -> str:
     try:
         return str(path.relative_to(Path.cwd()))
-    except ValueError:
+    except (ValueError, OSError):  # OSError: the current folder was deleted; the full path still says where
         return str(path)
+
+
+def _cwd_gone() -> bool:
+    """True when the current folder no longer exists (it was deleted while the shell stood in it)."""
+    try:
+        os.getcwd()
+    except FileNotFoundError:
+        return True
+    return False
+
+
+CWD_GONE = "the current folder no longer exists (it was deleted); cd to a folder that exists and run the command again"
+
+
+def _locations(args: argparse.Namespace) -> paths.Locations:
+    """paths.resolve, with one sentence instead of a traceback when a relative path meets a deleted cwd."""
+    try:
+        return paths.resolve(args.course, args.data)
+    except FileNotFoundError:
+        if not _cwd_gone():
+            raise
+        options = (("--course", args.course), ("--data", args.data))
+        given = [f"{o} {v}" for o, v in options if v is not None and not Path(v).expanduser().is_absolute()]
+        env = os.environ.get("TILLIT_DATA")
+        if args.data is None and env and not Path(env).expanduser().is_absolute():
+            given.append(f"$TILLIT_DATA ({env})")
+        what = " and ".join(given) or "a relative path"
+        raise UsageError(
+            f"The current folder no longer exists (it was deleted), so {what} cannot be found; "
+            "cd to a folder that exists, or give full paths."
+        ) from None
 
 
 def render_problem(problem: Problem) -> str:
@@ -522,9 +554,26 @@ def _journal_export(study: Study, args: argparse.Namespace) -> int:
 
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the command line; returns the exit code."""
-    args = build_parser(learner_only=only_options(sys.argv[1:] if argv is None else argv)).parse_args(argv)
     try:
-        locations = paths.resolve(args.course, args.data)
+        code = _main(argv)
+        sys.stdout.flush()  # here, so that a closed pipe is caught below and not at interpreter exit
+        return code
+    except BrokenPipeError:
+        # `tillit journal list | head -1`: the reader has all it wanted. End quietly, as cat and grep do
+        # (141 = killed by SIGPIPE), and point stdout at /dev/null so that Python's own flush at exit
+        # finds nothing to complain about.
+        with contextlib.suppress(OSError, ValueError):
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            os.close(devnull)
+        return 141
+
+
+def _main(argv: Sequence[str] | None) -> int:
+    args = build_parser(learner_only=only_options(sys.argv[1:] if argv is None else argv)).parse_args(argv)
+    locations: paths.Locations | None = None
+    try:
+        locations = _locations(args)
         if args.command == "check":
             return _check(locations, [Path(p) for p in args.plans])
         if args.command == "where":
@@ -548,13 +597,16 @@ def main(argv: Sequence[str] | None = None) -> int:
     except ContentError as err:
         for problem in err.problems:
             print(render_problem(problem), file=sys.stderr)
-        print(
-            f"tillit: the course in {_shown(locations.course)} has problems; fix them and run `tillit check`.",
-            file=sys.stderr,
-        )
+        where = _shown(locations.course) if locations is not None else "the course folder"
+        print(f"tillit: the course in {where} has problems; fix them and run `tillit check`.", file=sys.stderr)
         return 2
     except TillitError as err:
         print(f"tillit: {err}", file=sys.stderr)
+        return 2
+    except FileNotFoundError:
+        if not _cwd_gone():
+            raise
+        print(f"tillit: {CWD_GONE}.", file=sys.stderr)  # a relative path met a deleted cwd somewhere else
         return 2
     except KeyboardInterrupt:
         return 130
