@@ -45,7 +45,9 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
         epilog=SHARE_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
     )
-    share.add_argument("-o", "--output", metavar="FILE", help="write the share file here (private, 0600)")
+    share.add_argument(
+        "-o", "--output", metavar="FILE", help="write the share file here (private, 0600); - for standard output"
+    )
     share.add_argument("--name", default="", help="your name, if you want the trainer to see it")
     share.add_argument(
         "--reflection", metavar="ID", action="append", default=[], help="also share this reflection (repeat for more)"
@@ -138,6 +140,14 @@ def _share(args: argparse.Namespace, locations: paths.Locations) -> int:
         sys.stdout.write(text)
         print("\n(Nothing was written: add -o FILE to save this.)", file=sys.stderr)
         return 0
+    if args.output == "-":  # standard output, as `-o -` means elsewhere: for a pipe or a redirect
+        if args.reflection and not args.yes:
+            raise UsageError(
+                "Writing reflections to standard output needs --yes; run the same command without -o first "
+                "to read what would be shared."
+            )
+        sys.stdout.write(text)
+        return 0
     if args.reflection and not args.yes:
         sys.stdout.write(text)
         if not sys.stdin.isatty():
@@ -184,7 +194,7 @@ def _results(args: argparse.Namespace, course: Course, locations: paths.Location
     for target, render in outputs:
         if target:
             path = Path(target).expanduser()
-            storage.atomic_write(path, render().encode("utf-8"))
+            storage.write_output(path, render().encode("utf-8"))
             wrote.append(str(path))
     print(summary(results, lang))
     if wrote:
