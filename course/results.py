@@ -3,7 +3,8 @@
 Share files come from other people, so every one is untrusted: it is size-capped before it is read,
 must be UTF-8, is parsed in a child process with memory and CPU limits (course.sandbox), and every
 value is checked (course.share.parse_share). A bad file is skipped with one plain sentence; the
-others still merge. Two files from the same participant count once (the newest `created` wins).
+others still merge. Two files from the same participant count once (the newest `created` wins; a
+`created` more than a day ahead of now is not believed, and the file's save time is used instead).
 
 What the trainer sees:
 
@@ -31,7 +32,7 @@ import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import UTC, date, datetime, timedelta
 from html import escape
 from pathlib import Path
 
@@ -282,19 +283,51 @@ def _read_capped(path: Path) -> str | Skipped:
         return Skipped(path, "not UTF-8 text")
 
 
+def _when(share: Share, limit: datetime) -> tuple[datetime, str]:
+    """When a share was made, for choosing a participant's latest file, and why that time is doubted ("" when not).
+
+    A `created` later than `limit` (a day ahead of now) is a wrong clock or a wish to win, not a time:
+    such a file is dated by when it was saved here (its mtime), and when that too is in the future it
+    counts as older than every file with a believable date.
+    """
+    if share.created <= limit:
+        return share.created, ""
+    doubt = f"its date ({share.created.date().isoformat()}) is in the future"
+    try:
+        saved = datetime.fromtimestamp(os.stat(share.path).st_mtime, UTC)
+    except (OSError, OverflowError, ValueError):
+        saved = limit + timedelta(days=1)
+    if saved <= limit:
+        return saved, f"{doubt}, so the time the file was saved was used instead"
+    return datetime.min.replace(tzinfo=UTC), f"{doubt}, and so is its save time, so it counts as the oldest"
+
+
 def _latest_per_participant(shares: list[Share], skipped: list[Skipped]) -> list[Share]:
-    """One share per participant id: the one created last (the first of equals); the others are Skipped."""
-    best: dict[str, Share] = {}
+    """One share per participant id: the one created last (the first of equals); the others are Skipped.
+
+    A file dated more than a day ahead of now does not win by its date (see _when), and the reason it
+    was skipped says so."""
+    limit = now() + timedelta(days=1)
+    best: dict[str, tuple[Share, datetime, str]] = {}
+
+    def older(why: str) -> str:
+        return f"{OLDER}; {why}" if why else OLDER
+
     for share in shares:
-        kept = best.get(share.participant)
-        if kept is None:
-            best[share.participant] = share
-        elif share.created > kept.created:
-            skipped.append(Skipped(kept.path, OLDER))
-            best[share.participant] = share
+        when, why = _when(share, limit)
+        found = best.get(share.participant)
+        if found is None:
+            best[share.participant] = (share, when, why)
+            continue
+        kept, kept_when, kept_why = found
+        if share.created == kept.created:
+            skipped.append(Skipped(share.path, SAME))
+        elif when > kept_when:
+            skipped.append(Skipped(kept.path, older(kept_why)))
+            best[share.participant] = (share, when, why)
         else:
-            skipped.append(Skipped(share.path, OLDER if share.created < kept.created else SAME))
-    chosen = {id(s) for s in best.values()}
+            skipped.append(Skipped(share.path, older(why)))
+    chosen = {id(s) for s, _, _ in best.values()}
     return [s for s in shares if id(s) in chosen]
 
 
@@ -302,10 +335,12 @@ def load_shares(paths: Sequence[Path]) -> tuple[list[Share], list[Skipped]]:
     """Read share files (a folder means every *.toml in it), safely: (shares to merge, files skipped).
 
     Every file is capped at MAX_SHARE_BYTES (checked before and while reading), must be UTF-8,
-    is parsed in one sandboxed child process for the whole batch (memory and CPU limits), and is
+    is parsed in one sandboxed child process for the whole batch (memory limits, and a CPU limit per
+    file), and is
     checked value by value. A file that fails any of it is Skipped with one plain sentence and the
-    rest are still read. Of several files with the same participant id only the newest (`created`)
-    is kept; the others are Skipped as "an older file from the same participant".
+    rest are still read. Of several files with the same participant id only the newest (`created`,
+    unless that is more than a day ahead of now) is kept; the others are Skipped as "an older file
+    from the same participant".
     """
     from course.sandbox import TomlSandbox
 
