@@ -261,13 +261,17 @@ def _where(locations: paths.Locations) -> int:
 
 
 def _run(locations: paths.Locations, lang: str | None) -> int:
-    from course.instance import claim_writer
+    from course.instance import FolderReadOnlyError, claim_writer
     from course.study import Study
 
     course = load_course(locations.course)
-    claim = claim_writer(locations.data)  # held for the whole run; None when another Tillit is open
+    folder_read_only = False
     try:
-        study = Study(course, locations.data, lang, read_only=claim is None)
+        claim = claim_writer(locations.data)  # held for the whole run; None when another Tillit is open
+    except FolderReadOnlyError:
+        claim, folder_read_only = None, True  # a read-only disk: open it to read, and say so
+    try:
+        study = Study(course, locations.data, lang, read_only=claim is None, folder_read_only=folder_read_only)
         # Textual takes about 0.2 s to import; only the TUI path pays for it.
         from course.tui.app import make_app
 
@@ -391,6 +395,7 @@ def _journal_add(study: Study, args: argparse.Namespace) -> int:
         choices = f"use one of {_lesson_list(prompts)}" if prompts else "it has no prompts; choose another lesson"
         raise UsageError(f"The lesson {lesson_id!r} has no prompt {prompt_id!r}; {choices}.")
     tags = normalise_tags(args.tag)
+    study.check_writable()  # a read-only disk (or another Tillit's folder) says so before any text is asked for
     draft: Path | None = None
     if args.text:
         text = " ".join(args.text)

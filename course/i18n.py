@@ -643,6 +643,10 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "Sparat i {folder}: {html}, {csv} och {assessment}",
         "en": "Saved in {folder}: {html}, {csv} and {assessment}",
     },
+    "data.read_only_folder": {
+        "sv": "Datamappen går inte att skriva i (en skrivskyddad disk eller mapp), så Tillit är skrivskyddad: du kan läsa allt, men inget du ändrar sparas.",
+        "en": "The data folder cannot be written (a read-only disk or folder), so Tillit is read-only: you can read everything, and nothing you change is saved.",
+    },
     "data.read_only": {
         "sv": "En annan Tillit är öppen på den här datamappen; den här är skrivskyddad — stäng den andra för att kunna spara.",
         "en": "Another Tillit is open on this data folder; this one is read-only — close the other one to write.",

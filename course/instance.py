@@ -8,6 +8,7 @@ from both editing the same files from their own copies in memory.
 from __future__ import annotations
 
 import contextlib
+import errno
 import os
 from pathlib import Path
 from types import TracebackType
@@ -17,13 +18,25 @@ from course.errors import StorageError
 
 WRITER_LOCK = ".writer.lock"
 READ_ONLY_MESSAGE = "Another Tillit is open on this data folder; this one is read-only — close the other one to write."
+FOLDER_READ_ONLY_MESSAGE = (
+    "The data folder {folder} cannot be written (a read-only disk or folder), so Tillit is read-only: you can "
+    "read everything, and nothing you change is saved."
+)
 
 
 class ReadOnlyError(StorageError):
-    """A save refused because another Tillit holds the data folder."""
+    """A save refused because another Tillit holds the data folder (or the folder cannot be written)."""
 
-    def __init__(self) -> None:
-        super().__init__(READ_ONLY_MESSAGE)
+    def __init__(self, message: str = READ_ONLY_MESSAGE) -> None:
+        super().__init__(message)
+
+
+class FolderReadOnlyError(StorageError):
+    """The data folder exists and can be read, but nothing can be written in it (C1: a read-only mount)."""
+
+    def __init__(self, folder: Path) -> None:
+        super().__init__(FOLDER_READ_ONLY_MESSAGE.format(folder=folder))
+        self.folder = folder
 
 
 class WriterClaim:
@@ -60,6 +73,8 @@ def _open(data_dir: Path) -> int:
     try:
         return os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0), 0o600)
     except OSError as err:
+        if err.errno in (errno.EROFS, errno.EACCES, errno.EPERM) and data_dir.is_dir() and os.access(data_dir, os.R_OK):
+            raise FolderReadOnlyError(data_dir) from err
         raise storage.os_failure("folder", data_dir, err) from err
 
 
@@ -67,8 +82,8 @@ def claim_writer(data_dir: Path) -> WriterClaim | None:
     """Take `<data>/.writer.lock` (flock LOCK_EX|LOCK_NB) for the life of this process; None when another holds it.
 
     The lock file may stay behind after a crash; that is harmless: the kernel drops a flock when
-    its process dies, so the next Tillit takes it at once. Raises StorageError when the folder
-    cannot be used at all.
+    its process dies, so the next Tillit takes it at once. Raises FolderReadOnlyError when the folder
+    can be read but not written (the app then opens read-only), StorageError when it cannot be used at all.
     """
     try:
         import fcntl
@@ -90,7 +105,10 @@ def writer_active(data_dir: Path) -> bool:
     """True when another process holds `.writer.lock` right now (a probe: takes and drops it at once)."""
     if not (data_dir / WRITER_LOCK).exists():
         return False
-    claim = claim_writer(data_dir)
+    try:
+        claim = claim_writer(data_dir)
+    except FolderReadOnlyError:
+        return False  # nobody can write there, so nobody is writing
     if claim is None:
         return True
     claim.release()

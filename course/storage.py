@@ -74,7 +74,11 @@ def ensure_dir(path: Path) -> None:
             parent.mkdir(mode=0o700, exist_ok=True)
         path.mkdir(mode=0o700, parents=True, exist_ok=True)
         if stat.S_IMODE(path.stat().st_mode) != 0o700:
-            path.chmod(0o700)
+            try:
+                path.chmod(0o700)
+            except OSError as err:
+                if err.errno != errno.EROFS:
+                    raise  # a read-only disk: the folder is read as it is, and every save says why
     except OSError as err:
         raise os_failure("folder", path, err) from err
 
@@ -692,6 +696,16 @@ def open_data_folder(folder: Path) -> None:
             )
     ensure_dir(folder)
     mark(folder)
+
+
+def cannot_write(folder: Path) -> bool:
+    """True when `folder` is on a read-only disk or this user may not write in it (it can still be read)."""
+    try:
+        if os.statvfs(folder).f_flag & getattr(os, "ST_RDONLY", 1):
+            return True
+        return not os.access(folder, os.W_OK)
+    except OSError:
+        return False  # cannot tell: the save itself will say what is wrong
 
 
 def mark(folder: Path) -> None:

@@ -13,7 +13,7 @@ from course import storage
 from course.content import Course
 from course.errors import StorageError
 from course.i18n import tr
-from course.instance import ReadOnlyError
+from course.instance import FOLDER_READ_ONLY_MESSAGE, READ_ONLY_MESSAGE, ReadOnlyError
 from course.journal import JournalStore, Reflection, Version, clean_text, new_id, normalise_tags
 from course.progress import (
     COMPLETED,
@@ -49,15 +49,26 @@ def detect_language(environ: Mapping[str, str] = os.environ) -> str:
 class Study:
     """The course, the learner's stores, and every action a learner can take."""
 
-    def __init__(self, course: Course, data_dir: Path, lang: str | None = None, read_only: bool = False) -> None:
-        """`read_only`: another Tillit holds the data folder (see course.instance.claim_writer). Where the
+    def __init__(
+        self,
+        course: Course,
+        data_dir: Path,
+        lang: str | None = None,
+        read_only: bool = False,
+        folder_read_only: bool = False,
+    ) -> None:
+        """`read_only`: another Tillit holds the data folder (see course.instance.claim_writer);
+        `folder_read_only`: the folder itself cannot be written (a read-only disk), which implies it. Where the
         learner is and what they answer is then kept for this session only; every save of something they
         made (a reflection, an attempt, a reset) raises ReadOnlyError, and nothing is swept, backed up or
         moved into quarantine. A folder that is not Tillit's raises NotDataFolderError (a StorageError)."""
         storage.open_data_folder(data_dir)  # refuses a folder that is not Tillit's before touching anything
         self.course = course
         self.data_dir = data_dir
+        folder_read_only = folder_read_only or storage.cannot_write(data_dir)
+        read_only = read_only or folder_read_only
         self.read_only = read_only
+        self.folder_read_only = folder_read_only
         self.notices: list[Notice] = []
         storage.set_read_only(data_dir, read_only)
         if not read_only:
@@ -92,7 +103,8 @@ class Study:
     def check_writable(self) -> None:
         """Refuse a save when another Tillit holds the data folder."""
         if self.read_only:
-            raise ReadOnlyError()
+            folder = FOLDER_READ_ONLY_MESSAGE.format(folder=self.data_dir)
+            raise ReadOnlyError(folder if self.folder_read_only else READ_ONLY_MESSAGE)
 
     # --- what the learner sees -----------------------------------------------------------------
 

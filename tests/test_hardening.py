@@ -644,3 +644,78 @@ def test_an_output_named_dev_null_or_a_pipe_is_written_into_not_replaced(tmp_pat
     assert stat.S_IMODE(os.stat(tmp_path / "plain.html").st_mode) == 0o600
     with pytest.raises(StorageError, match="is a folder"):
         storage.write_output(tmp_path, b"x")
+
+
+# --- C1: a read-only data folder opens read-only, and says so ---------------------------------------
+
+RO_APP = """
+import asyncio, sys
+from pathlib import Path
+from course import paths
+from course.content import load_course
+from course.instance import FolderReadOnlyError, claim_writer
+from course.study import Study
+from course.tui.app import make_app
+
+data = Path(sys.argv[1])
+try:
+    claim_writer(data)
+    raise SystemExit("the folder was writable")
+except FolderReadOnlyError:
+    pass
+study = Study(load_course(paths.builtin_course_dir()), data, "en", folder_read_only=True)
+
+async def main() -> None:
+    app = make_app(study)
+    async with app.run_test(size=(100, 30)) as pilot:
+        for _ in range(100):
+            shown = [n.message for n in app._notifications]
+            if shown:
+                break
+            await pilot.pause(0.05)
+        print("NOTICE:", " | ".join(shown))
+        try:
+            study.save_reflection(study.course.lesson_ids[0], "q", "text", None)
+        except Exception as err:
+            print("REFUSED:", type(err).__name__, err)
+
+asyncio.run(main())
+"""
+
+
+WHY_READ_ONLY = "(a read-only disk or folder), so Tillit is read-only: you can read everything, and nothing you change is saved."
+
+
+def _read_only_mount(folder: Path, *command: str) -> subprocess.CompletedProcess[str]:
+    """Run `command` with `folder` mounted read-only over itself, in a mount namespace of its own."""
+    script = 'mount --bind "$0" "$0" && mount -o remount,ro,bind "$0" "$0" && exec "$@"'
+    return subprocess.run(
+        ["unshare", "-m", "sh", "-c", script, str(folder), *command],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=REPO,
+    )
+
+
+def test_a_data_folder_on_a_read_only_disk_opens_read_only_and_says_so(course: Course, data_dir: Path) -> None:
+    if os.geteuid() != 0 or subprocess.run(["unshare", "-m", "true"], capture_output=True).returncode != 0:
+        pytest.skip("a read-only mount needs root and unshare")
+    study = Study(course, data_dir, "en")
+    study.save_reflection(course.lesson_ids[0], "q", "written before the disk went read-only", None)
+    before = tree(data_dir)
+    probe = _read_only_mount(data_dir, "touch", str(data_dir / "probe"))
+    if probe.returncode == 0 or "Read-only" not in probe.stderr:
+        pytest.skip(f"could not mount read-only here: {probe.stderr.strip()}")
+    run = _read_only_mount(data_dir, sys.executable, "-c", RO_APP, str(data_dir))
+    assert run.returncode == 0, run.stderr
+    assert "NOTICE: The data folder cannot be written" in run.stdout
+    assert "REFUSED: ReadOnlyError" in run.stdout and "nothing you change is saved" in run.stdout
+    listed = _read_only_mount(data_dir, sys.executable, "-m", "course", "journal", "list", "--data", str(data_dir))
+    assert listed.returncode == 0 and "written before the disk went read-only" in listed.stdout
+    added = _read_only_mount(
+        data_dir, sys.executable, "-m", "course", "journal", "add", "more", "--data", str(data_dir)
+    )
+    assert added.returncode == 2
+    assert added.stderr == f"tillit: The data folder {data_dir} cannot be written {WHY_READ_ONLY}\n"
+    assert tree(data_dir) == before

@@ -160,7 +160,8 @@ class TillitApp(InertTextApp):
             self.theme = saved_theme
         self.theme_changed_signal.subscribe(self, self._remember_theme)
         if self.study.read_only:
-            self.notify(tr("data.read_only", self.study.lang), severity="warning", timeout=3600, markup=False)
+            key = "data.read_only_folder" if self.study.folder_read_only else "data.read_only"
+            self.notify(tr(key, self.study.lang), severity="warning", timeout=3600, markup=False)
         self.show_notices()
         # Stores add notices as they meet trouble (a file moved aside, a save refused); tell the learner soon.
         self.set_interval(0.5, self.show_notices)
