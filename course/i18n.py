@@ -168,6 +168,14 @@ STRINGS: dict[str, dict[str, str]] = {
         "sv": "Kan inte använda datamappen {path}: {reason}; {advice}.",
         "en": "Cannot use the data folder {path}: {reason}; {advice}.",
     },
+    "error.subfolder": {
+        "sv": "Kan inte skriva i mappen {path}: {reason}; {advice}.",
+        "en": "Cannot write in the folder {path}: {reason}; {advice}.",
+    },
+    "advice.subfolder": {
+        "sv": "kontrollera den mappens behörigheter och disken och försök sedan igen",
+        "en": "check that folder's permissions and the disk, then try again",
+    },
     "advice.space": {"sv": "frigör diskutrymme och försök igen", "en": "free some disk space and try again"},
     "advice.readonly": {
         "sv": "mappen är skrivskyddad; välj en annan med --data",

@@ -80,7 +80,25 @@ def ensure_dir(path: Path) -> None:
                 if err.errno != errno.EROFS:
                     raise  # a read-only disk: the folder is read as it is, and every save says why
     except OSError as err:
+        if _inside_data_folder(path):  # a folder inside the data folder (C4): not "the data folder", no --data advice
+            failure = os_failure("folder", path, err)
+            raise StorageError(
+                describe_failure("subfolder", path, failure.reason, "subfolder", "en"),
+                action="subfolder",
+                path=path,
+                reason=failure.reason,
+                advice="subfolder",
+            ) from err
         raise os_failure("folder", path, err) from err
+
+
+def _inside_data_folder(path: Path) -> bool:
+    """True when `path` lies below a marked data folder (a lesson's journal folder, attempts/, backups/…)."""
+    for parent in list(path.parents)[:4]:
+        with contextlib.suppress(OSError):
+            if (parent / MARKER).is_file():
+                return True
+    return False
 
 
 def dumps(data: Mapping[str, Any], path: Path) -> bytes:

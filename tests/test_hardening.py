@@ -719,3 +719,29 @@ def test_a_data_folder_on_a_read_only_disk_opens_read_only_and_says_so(course: C
     assert added.returncode == 2
     assert added.stderr == f"tillit: The data folder {data_dir} cannot be written {WHY_READ_ONLY}\n"
     assert tree(data_dir) == before
+
+
+# --- C4: a folder inside the data folder is not called "the data folder" ----------------------------
+
+
+def test_an_unwritable_lesson_folder_is_named_as_itself_without_advice_about_data(
+    course: Course, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study = Study(course, data_dir, "en")
+    lid = course.lesson_ids[0]
+    real_mkdir = Path.mkdir
+
+    def refuse(self: Path, *args: object, **kwargs: object) -> None:
+        if self.name == lid:
+            raise PermissionError(errno.EPERM, "Operation not permitted", str(self))
+        real_mkdir(self, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(Path, "mkdir", refuse)
+    with pytest.raises(StorageError) as caught:
+        study.save_reflection(lid, course.lesson(lid, "en").prompts[0].id, "kept in the editor", None)
+    message = str(caught.value)
+    assert message.startswith(f"Cannot write in the folder {data_dir / 'journal' / lid}: Operation not permitted;")
+    assert "data folder" not in message and "--data" not in message
+    from course.i18n import describe
+
+    assert describe(caught.value, "sv").startswith("Kan inte skriva i mappen")
