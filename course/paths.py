@@ -63,3 +63,11 @@ def resolve(course: str | os.PathLike[str] | None = None, data: str | os.PathLik
         data_dir = platformdirs.user_data_path(APP_NAME, appauthor=False, ensure_exists=False)
         data_reason = "user data folder"
     return Locations(course_dir, course_reason, data_dir, data_reason)
+
+
+def here() -> Path:
+    """The current folder, for a suggested file name; the home folder when the current one was deleted."""
+    try:
+        return Path.cwd()
+    except OSError:  # FileNotFoundError: the folder Tillit was started in no longer exists
+        return Path.home()

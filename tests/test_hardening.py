@@ -745,3 +745,14 @@ def test_an_unwritable_lesson_folder_is_named_as_itself_without_advice_about_dat
     from course.i18n import describe
 
     assert describe(caught.value, "sv").startswith("Kan inte skriva i mappen")
+
+
+def test_a_deleted_current_folder_makes_the_screens_suggest_the_home_folder(tmp_path: Path) -> None:
+    from course import paths
+
+    gone = tmp_path / "gone"
+    gone.mkdir()
+    script = "import os, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]); from course.paths import here; print(here())"
+    run = subprocess.run([sys.executable, "-c", script, str(gone)], capture_output=True, text=True, cwd=REPO, timeout=60)
+    assert run.returncode == 0 and run.stdout.strip() == str(Path.home()), run.stderr
+    assert paths.here() == Path.cwd()

@@ -31,6 +31,7 @@ from course.export import FORMATS, render, write
 from course.i18n import describe, tr
 from course.journal import FOLLOW_UP_PROMPT, Reflection
 from course.journal_query import JournalFilter, all_tags, by_date, select, then_and_now
+from course.paths import here
 from course.tui.base import TillitScreen, editable, inert
 from course.tui.dialogs import ConfirmDialog, TextDialog
 from course.tui.quiz import MarkedCheckbox
@@ -387,7 +388,7 @@ class ExportDialog(ModalScreen[None]):
         return tr(key, self.study.lang, **values)
 
     def default_path(self, fmt: str) -> str:
-        return str(Path.cwd() / f"tillit-journal-{date.today().isoformat()}.{fmt}")
+        return str(here() / f"tillit-journal-{date.today().isoformat()}.{fmt}")
 
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):

@@ -25,6 +25,7 @@ from course import storage
 from course.content import Course
 from course.errors import TillitError
 from course.i18n import describe, tr
+from course.paths import here
 from course.results import (
     SCALE,
     AssessmentStat,
@@ -58,7 +59,7 @@ def parse_paths(answer: str) -> list[Path]:
     """The folder or files typed (quoted like a shell when there are several); the current folder when empty."""
     typed = answer.strip()
     if not typed:
-        return [Path.cwd()]
+        return [here()]
     whole = Path(typed).expanduser()
     if whole.exists():
         return [whole]
@@ -179,7 +180,7 @@ class ResultsScreen(Screen[None]):
             else:
                 self.load(parse_paths(answer))
 
-        self.app.push_screen(AskDialog(self.t("results.ask"), str(Path.cwd()), self.lang), answered)
+        self.app.push_screen(AskDialog(self.t("results.ask"), str(here()), self.lang), answered)
 
     def load(self, paths: list[Path]) -> None:
         """Read and merge the share files in a thread (hundreds of files take a few seconds)."""
@@ -219,7 +220,7 @@ class ResultsScreen(Screen[None]):
 
     def folder(self) -> Path:
         """The folder that was read (of the first file given, when files were given)."""
-        first = self.paths[0] if self.paths else Path.cwd()
+        first = self.paths[0] if self.paths else here()
         return first if first.is_dir() else first.parent
 
     def shown_path(self, path: Path) -> str:
