@@ -375,7 +375,11 @@ def _marker(text: str) -> tuple[str, int]:
 
 
 def attack_kills(env: Env) -> Tally:
-    t = Tally("kills", "SIGKILL during saves", bad=("lost", "wrong text", "corrupt files", "quarantined", "tracebacks"))
+    t = Tally(
+        "kills",
+        "SIGKILL during saves",
+        bad=("lost", "wrong text", "corrupt files", "quarantined", "half-made backups kept", "tracebacks"),
+    )
     data = env.fresh("kills")
     base_folder(env, data, reflections=3)
     rounds = 24 if env.quick else 300
@@ -445,6 +449,7 @@ def attack_kills(env: Env) -> Tally:
         begun = pending.get((lesson, rid), -1)
         if found != i and not (begun > i and found == begun):  # the last acknowledged text, or one begun after it
             t.fail("wrong text", f"{rid}: holds save {found}, acknowledged {i}")
+    last: dict[int, int] = {}
     for rid, child, k in cli_acked:
         path = data / "journal" / env.lesson / f"{rid}.toml"
         try:
@@ -456,9 +461,11 @@ def attack_kills(env: Env) -> Tally:
         if r is None:
             t.fail("lost", f"{rid} (printed by journal add) is not on disk")
             continue
-        expected = "fresh" if r.text.startswith("fresh-") else "add"
-        if not r.text.startswith(f"{expected}-{child}-{k} "):
-            t.fail("wrong text", f"{rid}: text begins {r.text[:30]!r}, expected {expected}-{child}-{k}")
+        # The k-th id a loop printed belongs to its k-th add (a later one only if an add before it was refused).
+        kind, number = _marker(r.text)
+        if kind not in (f"add-{child}", f"fresh-{child}") or number < k or number <= last.get(child, 0):
+            t.fail("wrong text", f"{rid}: text begins {r.text[:30]!r}, the id was printed {k}th by loop {child}")
+        last[child] = number
     # Every data file, the backups' copies included, parses; the journal's index is whole JSON.
     checked = 0
     for path in sorted(data.rglob("*")):
@@ -466,8 +473,7 @@ def attack_kills(env: Env) -> Tally:
         if path.is_symlink() or not path.is_file() or (path.name.startswith(".") and path.name.endswith(".tmp")):
             continue
         if any(part.endswith(".partial") for part in rel.parts):
-            t.add("partial backups left by kills")  # swept at the next start (checked below)
-            continue
+            continue  # a backup killed half-way: swept at the next start (checked below)
         checked += 1
         try:
             if path.suffix == ".toml":
@@ -478,6 +484,7 @@ def attack_kills(env: Env) -> Tally:
         except Exception as err:
             t.fail("corrupt files", f"{rel}: {err}")
     t.counts["files parsed"] = checked
+    t.counts["half-made backups left by kills"] = sum(1 for _ in (data / backup.BACKUPS).glob(".*.partial"))
     t.counts["leftover temp files"] = sum(1 for p in data.rglob(".*.tmp"))
     # A new start: nothing quarantined, every reflection listed, half-made backups swept.
     listing = env.tillit("journal", "list", "--format", "toml", data=data, timeout=120)
@@ -489,7 +496,7 @@ def attack_kills(env: Env) -> Tally:
         t.counts["reflections listed after"] = listed
     left = [p for p in (data / backup.BACKUPS).glob(".*.partial")]
     if left:
-        t.fail("corrupt files", f"{len(left)} half-made backups were still there after a new start")
+        t.fail("half-made backups kept", f"{len(left)} half-made backups were still there after a new start")
     doctor = env.tillit("doctor", data=data, timeout=120)
     check_run(t, doctor, codes=(0, 1), what="doctor after the kills")
     if doctor.code != 0:
@@ -884,15 +891,18 @@ def hostile_case(env: Env, base: Path, target: str, rel: str, attack: Hostile) -
         if mover is None and _kind(path) != placed:
             mover = run
             if not told and target != "index":
-                t.fail("wrong outcome", f"{what}: {run.shown()} moved the file away without a word (exit {run.code})")
+                t.fail(
+                    "wrong outcome",
+                    f"{what}: {run.shown()} moved the file into the quarantine without a word (exit {run.code})",
+                )
     t.counts["slowest start ms"] = int(slowest * 1000)
     now = _kind(path)
     if target == "index":
         outcome = "ignored (a cache)"
     elif now == placed:
-        outcome = "skipped with a notice" if told else "accepted"
+        outcome = "skipped with a notice" if told else "accepted" if attack.may_accept else "left, unmentioned"
         if not told and not attack.may_accept:
-            t.fail("wrong outcome", f"{what}: left in place and used, with no notice")
+            t.fail("wrong outcome", f"{what}: left out of what the commands showed, without a word about it")
     elif now[0] == "missing" and _quarantined(data, rel, placed):
         outcome = "quarantined"
     else:
