@@ -81,7 +81,7 @@ PAYLOAD = (
     "\x1b]0;TILLIT-PWNED\x07 \x1b[2J cleared \x1b]52;c;SGVsbG8=\x07 \x1b[?1049h alt "
     "\x9b31m c1-csi \x9d0;C1-TITLE\x9c \x1bP+q544e\x1b\\ bell\x07 end-of-payload"
 )
-SLOW_SECONDS = 5.0  # "a few seconds": a start slower than this counts as slow
+SLOW_SECONDS = 8.0  # "a few seconds": a bomb costs up to two sandboxed parses of 2 s CPU each; slower is slow
 HANG_SECONDS = 20.0  # a command still running after this has hung
 LANG = "en"
 
