@@ -7,6 +7,10 @@ key, is different. It is used only for the built-in course (a course from elsewh
 sandbox every time), holds only the files of the last reading (it never grows), and is a
 convenience only: a cache that is missing, unreadable, damaged (even nested too deeply for json to
 read), from another version or not writable is ignored, and the files are parsed as before.
+
+The file is its SHA-256 on the first line, then the JSON: a cache changed by anything but Tillit
+(a flipped bit, an edit that is still JSON) is not believed. It is read only when it is a regular
+file, never through a link and never waiting (a FIFO put in its place is skipped, not read).
 """
 
 from __future__ import annotations
@@ -19,7 +23,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import Any
 
-VERSION = 1
+VERSION = 2  # 2: the checksum line
 MAX_BYTES = 8 * 1024 * 1024
 TYPE = "$type"  # the key that marks an encoded date, time or datetime (or a table that has that key itself)
 
@@ -89,13 +93,16 @@ class ParseCache:
 
     def _load(self) -> dict[str, Any]:
         assert self.path is not None
+        from course import storage
+        from course.errors import TillitError
+
         try:
-            with self.path.open("rb") as handle:
-                raw = handle.read(MAX_BYTES + 1)
-            if len(raw) > MAX_BYTES:
+            raw = storage.read_regular(self.path, MAX_BYTES)
+            digest, _, body = raw.partition(b"\n")
+            if digest.decode("ascii") != hashlib.sha256(body).hexdigest():
                 return {}
-            data = json.loads(raw)
-        except (OSError, ValueError, RecursionError):  # RecursionError: nesting deeper than json can follow
+            data = json.loads(body)
+        except (OSError, TillitError, ValueError, RecursionError):  # RecursionError: nested deeper than json follows
             return {}
         files = data.get("files") if isinstance(data, dict) and data.get("version") == VERSION else None
         return files if isinstance(files, dict) else {}
@@ -127,6 +134,6 @@ class ParseCache:
         from course.errors import StorageError
 
         with contextlib.suppress(OSError, StorageError, TypeError, ValueError, RecursionError):
-            body = json.dumps({"version": VERSION, "files": self.used}, ensure_ascii=False)
+            body = json.dumps({"version": VERSION, "files": self.used}, ensure_ascii=False).encode("utf-8")
             storage.ensure_dir(self.path.parent)
-            storage.atomic_write(self.path, body.encode("utf-8"))
+            storage.atomic_write(self.path, hashlib.sha256(body).hexdigest().encode("ascii") + b"\n" + body)

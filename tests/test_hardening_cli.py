@@ -10,6 +10,7 @@ sentence (or a quiet, correct result) instead of a traceback, a hang or a wrong 
 
 from __future__ import annotations
 
+import hashlib
 import json
 import os
 import subprocess
@@ -59,15 +60,14 @@ def test_a_cache_nested_too_deeply_for_json_is_ignored_by_every_command(tmp_path
     cache = tmp_path / "cache"
     cache.mkdir()
     depth = 100_000
-    (cache / "parsed-course.json").write_text(
-        '{"version": 1, "files": {"x": ' + "[" * depth + "]" * depth + "}}", encoding="utf-8"
-    )
+    body = (f'{{"version": {parsecache.VERSION}, "files": {{"x": ' + "[" * depth + "]" * depth + "}}").encode()
+    (cache / "parsed-course.json").write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
     env = {**os.environ, "TILLIT_CACHE": str(cache)}
     done = tillit("journal", "list", "--data", str(tmp_path / "data"), env=env)
     assert done.returncode == 0, done.stderr
     assert one_sentence(done.stderr) == "tillit: no reflections match."
     # The damaged cache was replaced by a good one, so the next start is fast again.
-    stored = json.loads((cache / "parsed-course.json").read_text(encoding="utf-8"))
+    stored = json.loads((cache / "parsed-course.json").read_bytes().partition(b"\n")[2])
     assert stored["version"] == parsecache.VERSION and len(stored["files"]) >= 40
 
 

@@ -2,11 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
 import json
 import math
+import os
+import threading
 import tomllib
 from datetime import date, datetime, time, timedelta, timezone
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -19,6 +23,19 @@ from .conftest import REPO
 
 def cache_path(tmp_path: Path) -> Path:
     return tmp_path / "cache" / "parsed-course.json"
+
+
+def read_cache(path: Path) -> Any:
+    """The JSON of a cache file, after checking its first line is the SHA-256 of the rest."""
+    digest, _, body = path.read_bytes().partition(b"\n")
+    assert digest.decode() == hashlib.sha256(body).hexdigest()
+    return json.loads(body)
+
+
+def write_cache(path: Path, body: bytes) -> None:
+    """A cache file as Tillit writes it: the checksum line, then `body`."""
+    path.parent.mkdir(parents=True, exist_ok=True)
+    path.write_bytes(hashlib.sha256(body).hexdigest().encode() + b"\n" + body)
 
 
 def test_tricky_values_come_back_as_themselves() -> None:
@@ -45,7 +62,7 @@ v = "2025-05-21"
 
 def test_the_second_reading_comes_from_the_cache_and_equals_the_first(tmp_path: Path) -> None:
     first = load_course(REPO)
-    stored = json.loads(cache_path(tmp_path).read_text(encoding="utf-8"))
+    stored = read_cache(cache_path(tmp_path))
     assert stored["version"] == parsecache.VERSION and len(stored["files"]) >= 40
     assert load_course(REPO) == first
     assert (cache_path(tmp_path).stat().st_mode & 0o777) == 0o600
@@ -66,21 +83,52 @@ def test_a_changed_file_is_parsed_again_never_answered_from_the_cache(
     "content",
     [b"", b"not json", b'{"version": 99, "files": {}}', b'{"version": 1, "files": []}', b"\xff\xfe\x00"],
 )
-def test_a_broken_cache_is_ignored_and_replaced(tmp_path: Path, content: bytes) -> None:
+@pytest.mark.parametrize("checked", [False, True], ids=["raw", "with a right checksum"])
+def test_a_broken_cache_is_ignored_and_replaced(tmp_path: Path, content: bytes, checked: bool) -> None:
     path = cache_path(tmp_path)
     path.parent.mkdir(parents=True)
-    path.write_bytes(content)
+    if checked:
+        write_cache(path, content)
+    else:
+        path.write_bytes(content)
     assert load_course(REPO).lesson_ids
-    assert json.loads(path.read_text(encoding="utf-8"))["version"] == parsecache.VERSION
+    assert read_cache(path)["version"] == parsecache.VERSION
+
+
+def test_a_cache_changed_by_anything_but_tillit_is_not_believed(tmp_path: Path) -> None:
+    """Still valid JSON, still the right shape, but one key changed: without the checksum the course
+    was read from it and the lesson had no title (exit 2 in every command)."""
+    first = load_course(REPO)
+    path = cache_path(tmp_path)
+    raw = path.read_bytes()
+    assert b'"title"' in raw
+    path.write_bytes(raw.replace(b'"title"', b'"titld"'))
+    assert load_course(REPO) == first
+    assert b'"titld"' not in path.read_bytes()  # replaced by a good cache
+
+
+def test_a_fifo_in_place_of_the_cache_is_skipped_not_waited_on(tmp_path: Path) -> None:
+    path = cache_path(tmp_path)
+    path.parent.mkdir(parents=True)
+    os.mkfifo(path)
+    done: list[bool] = []
+    reader = threading.Thread(target=lambda: done.append(bool(load_course(REPO).lesson_ids)), daemon=True)
+    reader.start()
+    reader.join(30)
+    if reader.is_alive():  # unblock the hung reader so the test run can end
+        with open(path, "wb"):
+            pass
+        pytest.fail("reading the course waited on a FIFO in place of the cache")
+    assert done == [True]
 
 
 def test_a_tampered_entry_is_ignored(tmp_path: Path) -> None:
     load_course(REPO)
     path = cache_path(tmp_path)
-    data = json.loads(path.read_text(encoding="utf-8"))
+    data = read_cache(path)
     for key in data["files"]:
         data["files"][key] = {"$type": "nonsense", "v": 1}
-    path.write_text(json.dumps(data), encoding="utf-8")
+    write_cache(path, json.dumps(data).encode())
     assert load_course(REPO).lesson_ids  # every file parsed again
 
 
