@@ -10,11 +10,9 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import tomli_w
-
 from course import storage
 from course.content import Course
-from course.errors import CorruptFileError, UsageError
+from course.errors import CorruptFileError, StorageError, UsageError
 from course.i18n import tr
 from course.journal import FOLLOW_UP_PROMPT, Reflection, parse_reflection
 from course.journal_query import by_date
@@ -327,10 +325,10 @@ def _toml(
         data["assessment"] = [
             {"id": a.id, "taken": a.taken, "ratings": dict(a.ratings), "notes": dict(a.notes)} for a in assessments
         ]
-    text = tomli_w.dumps(data, multiline_strings=True)
-    if tomllib.loads(text) != data:  # the same proof of a faithful copy as every save
-        raise UsageError("The export would not read back the same, so it was not made; please report this.")
-    return text
+    try:  # the same writer, and the same proof of a faithful copy, as every save
+        return storage.dumps(data, Path("export.toml")).decode("utf-8")
+    except StorageError as err:
+        raise UsageError("The export would not read back the same, so it was not made; please report this.") from err
 
 
 def read_toml_export(text: str, path: Path) -> list[Reflection]:

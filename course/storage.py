@@ -101,10 +101,28 @@ def _inside_data_folder(path: Path) -> bool:
     return False
 
 
+_TERMINAL_CONTROLS = re.compile("[\u0080-\u009f\u202a-\u202e\u2066-\u2069]")
+
+
+def _escape_controls(text: str) -> str:
+    """TOML text with C1 controls and bidi overrides written as \\uXXXX escapes.
+
+    tomli_w escapes C0 controls and DEL but writes U+0080–U+009F (among them the 8-bit CSI and OSC) and
+    the bidi overrides as they are, so `cat` of a file, `journal list --format toml` or `share -o -`
+    would hand them to a terminal. tomli_w writes every string and key as a basic string, where the
+    escape means the same character, so the data reads back identically.
+    """
+    return _TERMINAL_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
+
+
 def dumps(data: Mapping[str, Any], path: Path) -> bytes:
-    """Serialise fully in memory and prove it reads back identically before anything is written."""
+    """Serialise fully in memory and prove it reads back identically before anything is written.
+
+    The one TOML writer: data files, exports and share files all come from here, with nothing in them
+    a terminal would obey (see _escape_controls).
+    """
     try:
-        text = tomli_w.dumps(data, multiline_strings=True)
+        text = _escape_controls(tomli_w.dumps(data, multiline_strings=True))
         encoded = text.encode("utf-8")
     except (TypeError, ValueError) as err:
         raise StorageError(f"Could not save {path}: the data cannot be written as TOML ({err}).") from err
@@ -343,6 +361,13 @@ def _peek_schema(raw: bytes) -> int | None:
 
 def _read_bytes(path: Path) -> bytes:
     """The bytes of a regular data file, never through a link; CorruptFileError/UnreadableFileError otherwise."""
+    return read_regular(path, MAX_FILE_BYTES)
+
+
+def read_regular(path: Path, limit: int) -> bytes:
+    """The bytes of the regular file `path`, at most `limit` of them, never through a link and never
+    waiting on a FIFO or a device; FileNotFoundError when it is missing, CorruptFileError (a link, not a
+    regular file, too large) or UnreadableFileError (the system refused) otherwise."""
     try:
         info = path.lstat()
     except FileNotFoundError:
@@ -353,7 +378,7 @@ def _read_bytes(path: Path) -> bytes:
         raise CorruptFileError(path, "it is a link, and Tillit never follows links in its data folder")
     if not stat.S_ISREG(info.st_mode):
         raise CorruptFileError(path, "it is not a regular file")
-    if info.st_size > MAX_FILE_BYTES:
+    if info.st_size > limit:
         raise CorruptFileError(path, too_large(info.st_size))
     flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
     try:
@@ -374,7 +399,7 @@ def _read_bytes(path: Path) -> bytes:
             if not chunk:
                 break
             size += len(chunk)
-            if size > MAX_FILE_BYTES:
+            if size > limit:
                 raise CorruptFileError(path, too_large(size))
             chunks.append(chunk)
         return b"".join(chunks)
@@ -406,6 +431,26 @@ def read_toml(path: Path) -> dict[str, Any] | None:
         raw = _read_bytes(path)
     except FileNotFoundError:
         return None
+    digest = hashlib.sha256(raw).digest()
+    known = _REFUSED.get(digest)
+    if known is not None:  # the very same bytes were refused a moment ago (load_checked reads again under the lock)
+        raise CorruptFileError(path, known)
+    try:
+        return _parse_data(raw, path)
+    except CorruptFileError as err:
+        if len(_REFUSED) >= 64:
+            _REFUSED.clear()
+        _REFUSED[digest] = err.reason
+        raise
+
+
+# The verdicts on files that could not be understood, by the SHA-256 of their bytes, so a file is
+# never parsed twice (a TOML bomb costs a sandboxed parse of up to two seconds each time).
+_REFUSED: dict[bytes, str] = {}
+
+
+def _parse_data(raw: bytes, path: Path) -> dict[str, Any]:
+    """The data of a data file's bytes; see read_toml."""
     whole = checksum_ok(raw)
     if whole is False:
         schema = _peek_schema(raw)
