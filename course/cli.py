@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from course import __version__, paths
 from course.content import check_course, load_course
 from course.errors import ContentError, Problem, StorageError, TillitError, UsageError
+from course.terminal_text import visible
 
 if TYPE_CHECKING:
     from course.journal import Reflection
@@ -239,13 +240,13 @@ def _check(locations: paths.Locations, plans: Sequence[Path] = ()) -> int:
         for plan in plans:
             problems.extend(check_plan(plan, course))
     for problem in problems:
-        print(render_problem(problem))
+        print(visible(render_problem(problem)))
     if problems:
         noun = "problem" if len(problems) == 1 else "problems"
         root = locations.course.resolve()
         outside = sorted({_shown(p.file) for p in problems if not p.file.resolve().is_relative_to(root)})
         where = _shown(locations.course) if not outside else ", ".join(outside)
-        print(f"{len(problems)} {noun} in {where}", file=sys.stderr)
+        print(visible(f"{len(problems)} {noun} in {where}"), file=sys.stderr)
         return 1
     assert course is not None
     checked = f", and {len(plans)} plan{'s' if len(plans) != 1 else ''}" if plans else ""
@@ -328,7 +329,7 @@ def _data_command(args: argparse.Namespace, locations: paths.Locations) -> int:
         from course import doctor
 
         lines, code = doctor.run(data, args.fix)
-        print("\n".join(lines))
+        print(visible("\n".join(lines)))  # names found in the folder are shown, never obeyed
         return code
     if args.command == "backup" and args.list:
         found = backup.list_backups(data)
@@ -362,16 +363,16 @@ def _journal(args: argparse.Namespace, locations: paths.Locations) -> int:
         words = " ".join(args.words) if args.journal_command == "search" else ""
         return _journal_list(study, args, words)
     finally:
-        _print_notices(study)
+        print_notices(study)
 
 
-def _print_notices(study: Study) -> None:
+def print_notices(study: Study) -> None:
     """What the learner must know about their files (one moved aside, one from a newer Tillit), on stderr."""
     from course.i18n import tr
 
     for notice in study.notices:
         text = tr(f"notice.{notice.kind}", "en", path=notice.path, detail=notice.detail, moved_to=notice.moved_to)
-        print(f"tillit: {text}", file=sys.stderr)
+        print(visible(f"tillit: {text}"), file=sys.stderr)  # a path is a name someone chose: shown, never obeyed
     study.notices.clear()
 
 
@@ -514,7 +515,7 @@ def _selected(study: Study, args: argparse.Namespace, words: str) -> list[Reflec
 
 def _journal_list(study: Study, args: argparse.Namespace, words: str) -> int:
     from course.export import describe, render
-    from course.journal_query import by_date, visible
+    from course.journal_query import by_date
 
     found = _selected(study, args, words)
     if args.format == "toml":
@@ -601,12 +602,12 @@ def _main(argv: Sequence[str] | None) -> int:
         return _run(locations, args.lang)
     except ContentError as err:
         for problem in err.problems:
-            print(render_problem(problem), file=sys.stderr)
+            print(visible(render_problem(problem)), file=sys.stderr)
         where = _shown(locations.course) if locations is not None else "the course folder"
         print(f"tillit: the course in {where} has problems; fix them and run `tillit check`.", file=sys.stderr)
         return 2
     except TillitError as err:
-        print(f"tillit: {err}", file=sys.stderr)
+        print(visible(f"tillit: {err}"), file=sys.stderr)
         return 2
     except FileNotFoundError:
         if not _cwd_gone():

@@ -113,6 +113,11 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
     )
     serve.add_argument("--public-url", metavar="URL", help="the address browsers use, when behind a proxy")
     serve.add_argument("--lang", choices=("sv", "en"), default=argparse.SUPPRESS, help="the app's language")
+    serve.add_argument(
+        "--trainer",
+        action="store_true",
+        help="for a trainer alone on this computer (127.0.0.1 only): the browser may read share files anywhere",
+    )
     common(serve)
 
 
@@ -131,11 +136,19 @@ def run(args: argparse.Namespace, locations: paths.Locations) -> int:
 
 
 def _share(args: argparse.Namespace, locations: paths.Locations) -> int:
-    from course.share import build_share, render_share, write_share
+    from course.cli import print_notices
+    from course.share import build_share, render_share
     from course.study import Study
 
     study = Study(load_course(locations.course), locations.data)
-    text = render_share(build_share(study, args.name, args.reflection))
+    try:
+        text = render_share(build_share(study, args.name, args.reflection))
+    finally:
+        print_notices(study)  # a damaged attempts file was moved aside: said before anything is written
+    return _write_share(args, text)
+
+
+def _write_share(args: argparse.Namespace, text: str) -> int:
     if args.output is None:
         sys.stdout.write(text)
         print("\n(Nothing was written: add -o FILE to save this.)", file=sys.stderr)
@@ -157,6 +170,8 @@ def _share(args: argparse.Namespace, locations: paths.Locations) -> int:
         if answer.strip().lower() not in ("y", "yes", "j", "ja"):
             print("Nothing was written.")
             return 1
+    from course.share import write_share
+
     target = Path(args.output).expanduser()
     write_share(target, text)
     print(f"Wrote {target}. Give it to your trainer; a later file from you replaces this one.")
@@ -278,5 +293,6 @@ def _serve(args: argparse.Namespace, locations: paths.Locations) -> int:
         lang=getattr(args, "lang", None),
         public_url=args.public_url,
         allow_network=args.host is not None,
+        trainer=args.trainer,
     )
     return 0

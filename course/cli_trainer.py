@@ -121,14 +121,30 @@ def language(args: argparse.Namespace, course: Course, data: Path) -> str:
     chosen = getattr(args, "lang", None)
     if chosen:
         return course.pick_lang(chosen)
-    saved = None
-    try:
-        from course.progress import ProgressStore
+    return course.pick_lang(saved_language(data) or detect_language())
 
-        saved = ProgressStore(data, []).current.language if data.is_dir() else None
-    except (TillitError, OSError):  # a saved choice is a convenience: never a reason not to present
-        saved = None
-    return course.pick_lang(saved or detect_language())
+
+def saved_language(data: Path) -> str | None:
+    """The language saved in `data`'s progress, read without changing anything there.
+
+    Only a Tillit folder is read (one with the marker, or with nothing in it Tillit did not make); no
+    lock is taken and a damaged file is not moved aside, since presenting or printing a handout must never
+    touch a learner's folder, let alone a stranger's. A saved choice is a convenience, so any trouble
+    reading it gives None.
+    """
+    from course import storage
+
+    try:
+        if not data.is_dir() or data.is_symlink():
+            return None
+        if not storage.is_marked(data) and storage.foreign_entry(data) is not None:
+            return None
+        saved = storage.read_toml(data / "progress.toml")
+    except (TillitError, OSError):
+        return None
+    settings = (saved or {}).get("settings")
+    language = settings.get("language") if isinstance(settings, dict) else None
+    return language if isinstance(language, str) else None
 
 
 def run(args: argparse.Namespace, locations: paths.Locations) -> int:
