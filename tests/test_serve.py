@@ -116,15 +116,15 @@ def test_network_hosts(host: str) -> None:
 @pytest.mark.parametrize("host", ["0.0.0.0", "192.168.1.10", "::"])
 def test_a_network_host_is_refused_without_allow_network(tmp_path: Path, host: str) -> None:
     with pytest.raises(UsageError, match="--host") as caught:
-        prepare(REPO, tmp_path, host=host, probe_port=False)
+        prepare(REPO, tmp_path / "d", host=host, probe_port=False)
     message = str(caught.value)
     assert message.endswith(".") and ". " not in message and "network" in message  # one sentence
     with pytest.raises(UsageError):
-        serve(REPO, tmp_path, host=host)  # refused before anything starts
+        serve(REPO, tmp_path / "d", host=host)  # refused before anything starts
 
 
 def test_a_network_host_with_allow_network_warns_plainly(tmp_path: Path) -> None:
-    plan = prepare(REPO, tmp_path, host="0.0.0.0", port=8123, probe_port=False, allow_network=True)
+    plan = prepare(REPO, tmp_path / "d", host="0.0.0.0", port=8123, probe_port=False, allow_network=True)
     assert plan.network and plan.warning is not None
     warning = " ".join(plan.warning.split())
     assert warning.startswith("WARNING")
@@ -143,16 +143,17 @@ def test_loopback_needs_no_warning_and_says_where_and_what(tmp_path: Path) -> No
     intro = " ".join(plan.intro.split())
     assert plan.url in intro
     assert str((tmp_path / "d" / "sessions").resolve()) in intro
-    assert "reloading the page starts a NEW, empty session" in intro
+    assert "Reloading the page starts a NEW, empty session" in intro
+    assert "unless the participant wrote something there" in intro
     assert "stays on this computer" in intro
 
 
 def test_public_url_is_used_as_given(tmp_path: Path) -> None:
-    plan = prepare(REPO, tmp_path, port=_free_port(), public_url="https://kurs.example.se/")
+    plan = prepare(REPO, tmp_path / "d", port=_free_port(), public_url="https://kurs.example.se/")
     assert plan.url == "https://kurs.example.se"
     assert "https://kurs.example.se" in plan.origins
     with pytest.raises(UsageError, match="public-url"):
-        prepare(REPO, tmp_path, probe_port=False, public_url="kurs.example.se")
+        prepare(REPO, tmp_path / "d", probe_port=False, public_url="kurs.example.se")
 
 
 def test_ipv6_urls_are_bracketed() -> None:
@@ -168,7 +169,7 @@ def test_a_port_in_use_is_one_clear_sentence(tmp_path: Path) -> None:
             check_port("127.0.0.1", port)
         assert str(caught.value) == f"port {port} is in use; choose another with --port"
         with pytest.raises(UsageError, match="is in use"):
-            serve(REPO, tmp_path, port=port)
+            serve(REPO, tmp_path / "d", port=port)
 
 
 def test_bad_port_numbers_are_refused() -> None:
@@ -185,7 +186,7 @@ def test_a_broken_course_is_refused_before_starting(tmp_path: Path) -> None:
 
 def test_a_bad_language_is_refused(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="--lang"):
-        prepare(REPO, tmp_path, probe_port=False, lang="de")
+        prepare(REPO, tmp_path / "d", probe_port=False, lang="de")
 
 
 def test_only_this_servers_own_pages_may_open_sessions() -> None:
@@ -416,7 +417,22 @@ class DevTools:
         raise AssertionError(f"{text!r} never appeared in the page's terminal; it showed:\n{shown}")
 
 
-async def _browse(devtools_port: int, url: str, sessions: Path, shot: Path) -> list[str]:
+def _session_folders(sessions: Path) -> list[Path]:
+    return sorted(p for p in sessions.iterdir() if p.is_dir())
+
+
+async def _only_folder(sessions: Path, not_this: Path | None, seconds: float) -> Path:
+    """Wait until the sessions folder holds exactly one session folder, other than `not_this`."""
+    end = time.monotonic() + seconds
+    while True:
+        folders = _session_folders(sessions)
+        if len(folders) == 1 and folders[0] != not_this:
+            return folders[0]
+        assert time.monotonic() < end, f"the session folders are {folders}"
+        await asyncio.sleep(0.1)
+
+
+async def _browse(devtools_port: int, url: str, sessions: Path, shot: Path) -> tuple[list[str], list[Path]]:
     import aiohttp
 
     async with aiohttp.ClientSession() as http:
@@ -427,11 +443,15 @@ async def _browse(devtools_port: int, url: str, sessions: Path, shot: Path) -> l
             tools = DevTools(ws)
             await tools.call("Page.enable")
             await tools.call("Page.addScriptToEvaluateOnNewDocument", source=CATCH_TERMINAL)
-            screens = []
+            screens: list[str] = []
+            folders: list[Path] = []
             for visit in (1, 2):  # the second visit is a reload: a new session, a new folder
                 await tools.call("Page.navigate", url=url)
                 screens.append(await tools.wait_for_text(TITLE, 25))
-                assert len(list(sessions.iterdir())) == visit
+                # One folder per session; the reloaded session's folder, where nothing was written, is gone.
+                folders.append(await _only_folder(sessions, folders[-1] if folders else None, 10))
+                assert _mode(folders[-1]) == 0o700
+                assert (folders[-1] / ".writer.lock").exists()  # the app really runs on this folder
                 if visit == 1:
                     picture = await tools.call("Page.captureScreenshot", format="png")
                     shot.write_bytes(base64.b64decode(picture["data"]))
@@ -442,7 +462,7 @@ async def _browse(devtools_port: int, url: str, sessions: Path, shot: Path) -> l
         assert refused.value.status == 403
         async with http.get(url) as index:
             assert "fonts.googleapis.com" not in await index.text()
-    return screens
+    return screens, folders
 
 
 def _devtools_port(profile: Path, browser: subprocess.Popen[bytes], deadline: float) -> int:
@@ -461,13 +481,14 @@ def test_the_server_refuses_sessions_beyond_its_cap(tmp_path: Path) -> None:
 
     port, log = _free_port(), tmp_path / "server.log"
 
-    async def knock() -> int:
+    async def knock() -> tuple[int, str, list[Any], int | None]:
         async with aiohttp.ClientSession() as http:
-            try:
-                async with http.ws_connect(f"ws://127.0.0.1:{port}/ws"):
-                    return 101
-            except aiohttp.WSServerHandshakeError as err:
-                return err.status
+            async with http.get(f"http://127.0.0.1:{port}/", headers={"Accept-Language": "sv-SE,sv"}) as page:
+                status, text = page.status, await page.text()
+            # The websocket is taken, told where the room-full page is (textual.js opens it) and closed.
+            async with http.ws_connect(f"ws://127.0.0.1:{port}/ws?width=80&height=24") as ws:
+                said = [json.loads(m.data) async for m in ws if m.type == aiohttp.WSMsgType.TEXT]
+                return status, text, said, ws.close_code
 
     with (
         log.open("wb") as out,
@@ -478,8 +499,11 @@ def test_the_server_refuses_sessions_beyond_its_cap(tmp_path: Path) -> None:
         ) as server,
     ):
         _wait_for_port(port, server, log, time.monotonic() + 30)
-        assert asyncio.run(knock()) == 503
-    assert not any((tmp_path / "root" / "sessions").iterdir())  # no session was started
+        status, text, said, code = asyncio.run(asyncio.wait_for(knock(), 20))
+    assert status == 503 and "Rummet är fullt" in text
+    assert said == [["open_url", {"url": f"http://127.0.0.1:{port}/full", "new_tab": False}]]
+    assert code == 1013  # try again later
+    assert _session_folders(tmp_path / "root" / "sessions") == []  # no session was started
 
 
 @pytest.mark.skipif(shutil.which("chromium") is None, reason="needs a `chromium` executable for the browser test")
@@ -518,25 +542,22 @@ def test_a_browser_gets_the_app_in_its_own_folder(tmp_path: Path) -> None:
             devtools = _devtools_port(Path(profile), browser, deadline)
             url = f"http://127.0.0.1:{port}"
             shot = tmp_path / "tillit.png"
-            screens = asyncio.run(
+            screens, folders = asyncio.run(
                 asyncio.wait_for(_browse(devtools, url, root / "sessions", shot), deadline - time.monotonic())
             )
         for screen in screens:
             assert "What characterises a trust culture?" in screen  # the course map, not an error
         assert shot.read_bytes().startswith(b"\x89PNG") and shot.stat().st_size > 10_000
-
-        folders = sorted((root / "sessions").iterdir())
         assert len(folders) == 2 and folders[0] != folders[1]
-        for folder in folders:
-            assert _mode(folder) == 0o700
-            assert (folder / ".writer.lock").exists()  # the app really ran on this folder
 
         # Ctrl+C: the server asks open sessions to quit and stops promptly.
         server.send_signal(signal.SIGINT)
         server.wait(timeout=15)
         text = log.read_text(errors="replace")
         assert "Ready." in text
-        assert text.count("session started, from 127.0.0.1") == 2 and "session ended (0 open)" in text
+        assert text.count("session started, from 127.0.0.1") == 2 and "session ended (0 running)" in text
         assert "refused a session for a page from 'http://evil.example'" in text
+        assert "Traceback" not in text
         for folder in folders:
             assert f"this session's data folder is {folder}" in text
+        assert _session_folders(root / "sessions") == []  # nothing was written in either session
