@@ -405,8 +405,9 @@ async def test_sharing_and_commitments_show_the_learners_words_inert(course: Cou
         screen = await open_share(app, pilot)  # the reflections to choose from, then the exact file
         assert_inert(on_screen(app), "REFL", pieces=2)
         await choose_first(pilot, screen)
-        preview = screen.query_one("#share-preview", TextArea).text  # TOML: ESC is written \u001b there
-        assert "RTL-REFL" in preview and "⟨U+202E⟩RTL-REFL" in preview
+        # The exact file, where TOML escapes ESC, the C1 controls and the bidi overrides (\u202E)
+        preview = screen.query_one("#share-preview", TextArea).text
+        assert "\\u202ERTL-REFL" in preview and "\\u009B2JCSI8-REFL" in preview
         assert not CONTROLS.search(preview)
         await pilot.press("escape")
         app.action_commitments()
