@@ -8,7 +8,7 @@ Each attack is a function that does what an adversary would, mostly through the 
 (`sys.executable -m course ... --data <a temporary folder>`), the library where that is simpler, and
 then counts what went wrong:
 
-1. kills      SIGKILL at random moments: a process looping `journal add` (course.cli.main), one looping
+1. kills      SIGKILL at random moments: a process looping `journal add` (course.cli.main.main), one looping
               Study.save_reflection with new reflections and edits (and the journal index), and fresh
               `tillit journal add` processes killed during start-up. Afterwards every acknowledged save
               (an id printed after the save returned) is on disk with its text, every data file parses,
@@ -64,13 +64,13 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from course import backup, storage
-from course.content import Course, load_course
-from course.journal import INDEX, Reflection, dump_reflection, new_id, parse_reflection
-from course.paths import builtin_course_dir
-from course.practice import Practice
-from course.share import build_share, render_share
-from course.study import Study
+from course.content.loader import Course, load_course
+from course.learner.journal import INDEX, Reflection, dump_reflection, new_id, parse_reflection
+from course.learner.practice import Practice
+from course.learner.share import build_share, render_share
+from course.learner.study import Study
+from course.store import backup, storage
+from course.store.paths import builtin_course_dir
 
 REPO = Path(__file__).resolve().parent.parent
 TRACEBACK = b"Traceback (most recent call last)"
@@ -338,15 +338,15 @@ WORDS = ("tillit", "trust", "återkoppling", "ansvar", "team", "🙂", "frågor"
 def text(kind, i):
     return f"{kind}-{seed}-{i} " + " ".join(rng.choice(WORDS) for _ in range(rng.randint(1, 3000)))
 if mode == "cli":
-    from course import cli
+    from course.cli import main as cli
     i = 0
     while True:
         i += 1
         cli.main(["journal", "add", "--data", data, "--tag", f"k{seed}", text("add", i)])
 else:
-    from course.content import load_course
-    from course.paths import builtin_course_dir
-    from course.study import Study
+    from course.content.loader import load_course
+    from course.store.paths import builtin_course_dir
+    from course.learner.study import Study
     course = load_course(builtin_course_dir())
     study = Study(course, Path(data), "en")
     lessons = [l for l in course.lesson_ids if course.lesson(l, "en").prompts]
@@ -509,7 +509,7 @@ def attack_kills(env: Env) -> Tally:
 
 WRITER_CHILD = r"""
 import os, sys
-from course import cli
+from course.cli import main as cli
 data, stop, limit = sys.argv[1], sys.argv[2], int(sys.argv[3])
 i = 0
 while i < limit and not os.path.exists(stop):
@@ -603,9 +603,9 @@ def attack_restore(env: Env) -> Tally:
 STARTER_CHILD = r"""
 import sys
 from pathlib import Path
-from course.content import load_course
-from course.paths import builtin_course_dir
-from course.study import Study
+from course.content.loader import load_course
+from course.store.paths import builtin_course_dir
+from course.learner.study import Study
 course = load_course(builtin_course_dir())
 print("ready", flush=True)
 sys.stdin.readline()

@@ -17,7 +17,7 @@ So "first paint" is the first frame that shows the content the user came for: fo
 the filled lesson table on the home screen; for the bare app, the lesson's first heading. Rendering
 the screen to text in the probe also stands in for the rendering a real terminal would pay for
 (headless Textual skips writing the frame). Tillit is started through its real entry point,
-`course.cli.main`, with the built-in course and an empty data folder.
+`course.cli.main.main`, with the built-in course and an empty data folder.
 """
 
 from __future__ import annotations
@@ -84,7 +84,7 @@ def run_bare(lesson_file: Path) -> int:
 
 def run_tillit(data_dir: Path) -> int:
     """The real app, through its command-line entry point."""
-    from course.cli import main
+    from course.cli.main import main
 
     return main(["--data", str(data_dir), "--lang", "en"])
 

@@ -37,13 +37,13 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from course import storage
-from course.content import Course, load_course
-from course.export import prompt_texts
-from course.journal import FOLLOW_UP_PROMPT, Reflection, Version, dump_reflection, new_id
-from course.journal_query import JournalFilter, by_date, select
-from course.paths import builtin_course_dir
-from course.study import Study
+from course.content.loader import Course, load_course
+from course.learner.journal import FOLLOW_UP_PROMPT, Reflection, Version, dump_reflection, new_id
+from course.learner.journal_query import JournalFilter, by_date, select
+from course.learner.study import Study
+from course.render.export import prompt_texts
+from course.store import storage
+from course.store.paths import builtin_course_dir
 
 SEED = 20250521
 TYPED = "återkoppling team"

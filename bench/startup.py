@@ -7,7 +7,7 @@
 1. Start-up. Each run is a fresh interpreter (`sys.executable bench/firstpaint.py ...`), timed by
    this process from just before the spawn until the child reports its first paint through a pipe;
    interpreter start, imports, loading the course and the first frame are all included, which is
-   what a user waits for. Tillit runs through `course.cli.main` with the built-in course and an
+   what a user waits for. Tillit runs through `course.cli.main.main` with the built-in course and an
    empty data folder; the bare app is one Textual `Markdown` widget with the first lesson's body.
    Both use the same probe (see bench/firstpaint.py), headless at 80×24. Runs alternate
    (Tillit, bare), (bare, Tillit), ... and the first pair is a discarded warm-up, which also fills
@@ -42,11 +42,11 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from course import storage
-from course.content import Course, load_course
-from course.journal import Reflection
-from course.paths import builtin_course_dir
-from course.study import Study
+from course.content.loader import Course, load_course
+from course.learner.journal import Reflection
+from course.learner.study import Study
+from course.store import storage
+from course.store.paths import builtin_course_dir
 
 RUNNER = Path(__file__).resolve().parent / "firstpaint.py"
 FD_VAR = "TILLIT_BENCH_FD"

@@ -1,5 +1,5 @@
 """Lets `python -m course` run the same command line as `tillit`."""
 
-from course.cli import main
+from course.cli.main import main
 
 raise SystemExit(main())

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from course.content import Course, load_course
+from course.content.loader import Course, load_course
 
 from .journal_helpers import Clock
 
@@ -30,8 +30,8 @@ def _isolated_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     """A test clock for everything a Study and its practice record: each saved thing a second after the one before."""
     fake = Clock()
-    monkeypatch.setattr("course.study.now", fake)
-    monkeypatch.setattr("course.practice.now", fake)
+    monkeypatch.setattr("course.learner.study.now", fake)
+    monkeypatch.setattr("course.learner.practice.now", fake)
     return fake
 
 

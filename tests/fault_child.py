@@ -18,7 +18,7 @@ rosave --data DIR
     Try to save one reflection on DIR; print "ERROR <message>" and exit 3 on a StorageError.
 
 journal-add --data DIR --worker W --count N
-    Run the real `tillit journal add` (course.cli.main) N times in this process.
+    Run the real `tillit journal add` (course.cli.main.main) N times in this process.
 
 attempts --data DIR --worker W --count N
     AttemptStore.add N attempts.
@@ -93,8 +93,8 @@ def install_hooks(crash_at: int, phase: str) -> Callable[[], int]:
 
 def scenario(data: Path, course: Any, crash_at: int, phase: str) -> None:
     """The scripted saves: two reflections, progress, a quiz attempt, a commitment, an edit."""
-    from course.practice import Practice
-    from course.study import Study
+    from course.learner.practice import Practice
+    from course.learner.study import Study
 
     study = Study(course, data, "en")
     practice = Practice(study)
@@ -126,8 +126,8 @@ def scenario(data: Path, course: Any, crash_at: int, phase: str) -> None:
 
 def save_loop(data: Path, course: Any) -> None:
     """Save reflections (and edit each once, and note progress) until killed."""
-    from course.progress import Place
-    from course.study import Study
+    from course.learner.progress import Place
+    from course.learner.study import Study
 
     study = Study(course, data, "en")
     say("READY")
@@ -156,9 +156,9 @@ def _into(out: str) -> None:
 
 
 def serve() -> int:
-    from course.content import load_course
-    from course.practice import Practice
-    from course.study import Study
+    from course.content.loader import load_course
+    from course.learner.practice import Practice
+    from course.learner.study import Study
 
     course = load_course(REPO)
     del Practice, Study  # imported once here, so a forked worker starts saving at once
@@ -222,9 +222,9 @@ def main(argv: list[str]) -> int:
     if args.mode == "serve":
         return serve()
     if args.mode == "rosave":
-        from course.content import load_course
+        from course.content.loader import load_course
         from course.errors import StorageError
-        from course.study import Study
+        from course.learner.study import Study
 
         study = Study(load_course(REPO), args.data, "en")
         try:
@@ -237,12 +237,12 @@ def main(argv: list[str]) -> int:
     if args.mode == "journal-add":
         import functools
 
-        import course.cli
-        import course.content
-        from course.cli import main as tillit
+        import course.cli.main
+        import course.content.loader
+        from course.cli.main import main as tillit
 
         # The real command, minus re-reading the course 100 times (90 ms each): same Study, same saves.
-        setattr(course.cli, "load_course", functools.cache(course.content.load_course))  # noqa: B010
+        setattr(course.cli.main, "load_course", functools.cache(course.content.loader.load_course))  # noqa: B010
         for n in range(args.count):
             code = tillit(
                 ["journal", "--data", str(args.data), "add", "--tag", f"w{args.worker}", f"w{args.worker}-{n}"]
@@ -250,7 +250,7 @@ def main(argv: list[str]) -> int:
             if code != 0:
                 return code
         return 0
-    from course.progress import Attempt, AttemptStore
+    from course.learner.progress import Attempt, AttemptStore
 
     store = AttemptStore(args.data, [])
     base = datetime(2025, 5, 21, tzinfo=UTC)

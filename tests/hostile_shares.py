@@ -12,7 +12,7 @@ from typing import Any
 
 import tomli_w
 
-from course.results import UNSAFE
+from course.trainer.results import UNSAFE
 
 Share = dict[str, Any]
 

@@ -21,11 +21,11 @@ from typing import Any
 
 import pytest
 
-from course import storage
-from course.content import Course
-from course.progress import Notice, ProgressStore
-from course.sandbox import TomlSandbox
-from course.study import Study
+from course.content.loader import Course
+from course.learner.progress import Notice, ProgressStore
+from course.learner.study import Study
+from course.store import storage
+from course.store.sandbox import TomlSandbox
 
 from .conftest import REPO
 
@@ -114,7 +114,7 @@ def test_trainer_commands_leave_a_folder_that_is_not_tillits_untouched(
 
 
 def test_the_saved_language_is_read_without_a_lock_or_a_change(course: Course, data_dir: Path) -> None:
-    from course.cli_trainer import saved_language
+    from course.cli.trainer import saved_language
 
     Study(course, data_dir).set_language("sv")
     assert saved_language(data_dir) == "sv"

@@ -10,13 +10,13 @@ from pathlib import Path
 
 import pytest
 
-from course import backup, storage
-from course.cli import main
-from course.content import Course
+from course.cli.main import main
+from course.content.loader import Course
 from course.errors import StorageError
-from course.instance import claim_writer
-from course.progress import READ
-from course.study import Study
+from course.learner.progress import READ
+from course.learner.study import Study
+from course.store import backup, storage
+from course.store.instance import claim_writer
 
 LESSON = "trust-culture"
 

@@ -11,8 +11,8 @@ from pathlib import Path
 import pytest
 
 from course import __version__
-from course.cli import main
-from course.study import Study
+from course.cli.main import main
+from course.learner.study import Study
 from course.tui.app import TillitApp
 
 from .conftest import REPO
@@ -316,7 +316,7 @@ def test_ctrl_c_exits_quietly(
 def test_opening_the_app_builds_only_the_learners_parser_and_help_still_lists_every_command(
     capsys: pytest.CaptureFixture[str],
 ) -> None:
-    from course.cli import build_parser, only_options
+    from course.cli.main import build_parser, only_options
 
     assert only_options([]) and only_options(["--data", "present", "--lang", "sv"]) and only_options(["--data=d"])
     assert not only_options(["present"]) and not only_options(["--help"]) and not only_options(["--data", "d", "run"])

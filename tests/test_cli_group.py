@@ -10,9 +10,9 @@ from pathlib import Path
 
 import pytest
 
-from course.cli import main
-from course.content import Course
-from course.study import Study
+from course.cli.main import main
+from course.content.loader import Course
+from course.learner.study import Study
 
 from .conftest import REPO
 

@@ -15,12 +15,12 @@ from pathlib import Path
 
 import pytest
 
-from course import cli
-from course.cli import main
-from course.content import Course, load_course
-from course.export import FORMATS
-from course.journal import JournalStore, Reflection
-from course.progress import Notice
+from course.cli import main as cli
+from course.cli.main import main
+from course.content.loader import Course, load_course
+from course.learner.journal import JournalStore, Reflection
+from course.learner.progress import Notice
+from course.render.export import FORMATS
 
 from .conftest import REPO
 from .journal_helpers import Clock, read
@@ -421,9 +421,9 @@ en = "I keep my promises."
 def test_export_html_includes_the_self_assessment_chart(
     course: Course, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    from course.content import load_course
-    from course.practice import Practice
-    from course.study import Study
+    from course.content.loader import load_course
+    from course.learner.practice import Practice
+    from course.learner.study import Study
 
     root = tmp_path / "course"
     shutil.copytree(course.root / "lessons", root / "lessons")
@@ -431,7 +431,7 @@ def test_export_html_includes_the_self_assessment_chart(
     (root / "lessons" / "self-assessment.toml").write_text(ASSESSMENT, encoding="utf-8")
     clock = Clock()
     clock.step = timedelta(days=30)
-    monkeypatch.setattr("course.practice.now", clock)
+    monkeypatch.setattr("course.learner.practice.now", clock)
     practice = Practice(Study(load_course(root), data_dir, "en"))
     practice.add_assessment({"ethics-and-care": 2}, {})
     practice.add_assessment({"ethics-and-care": 4}, {"ethics-and-care": "Better <now>."})

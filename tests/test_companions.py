@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from course.companions import about_text
-from course.content import Course, check_course, load_course
+from course.content.companions import about_text
+from course.content.loader import Course, check_course, load_course
 
 ABOUT = """schema = 1
 

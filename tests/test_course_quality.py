@@ -6,7 +6,7 @@ import re
 
 import pytest
 
-from course.content import Course, load_course
+from course.content.loader import Course, load_course
 from tests.conftest import REPO
 
 COURSE = load_course(REPO)

@@ -11,11 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from course import backup, doctor, storage
-from course.cli import main
-from course.content import Course
-from course.instance import claim_writer
-from course.study import Study
+from course.cli.main import main
+from course.content.loader import Course
+from course.learner import doctor
+from course.learner.study import Study
+from course.store import backup, storage
+from course.store.instance import claim_writer
 
 LESSON = "trust-culture"
 
@@ -145,7 +146,7 @@ def test_locks_held_by_a_live_app_and_left_by_a_dead_one(
         [
             sys.executable,
             "-c",
-            f"from course.instance import claim_writer; from pathlib import Path; claim_writer(Path({str(data_dir)!r}))",
+            f"from course.store.instance import claim_writer; from pathlib import Path; claim_writer(Path({str(data_dir)!r}))",
         ],
         check=True,
     )

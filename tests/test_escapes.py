@@ -38,10 +38,10 @@ from textual.pilot import Pilot
 from textual.widgets import Markdown, OptionList, Static, TextArea
 from textual.widgets._toast import Toast
 
-from course.content import Course, load_course
-from course.practice import Practice
-from course.share import build_share
-from course.study import Study
+from course.content.loader import Course, load_course
+from course.learner.practice import Practice
+from course.learner.share import build_share
+from course.learner.study import Study
 from course.tui.dialogs import ConfirmDialog
 from course.tui.journal import JournalScreen
 from course.tui.lesson import LessonScreen
@@ -151,7 +151,7 @@ def raw_course(hostile_course: Path, monkeypatch: pytest.MonkeyPatch) -> Course:
     """The hostile course as its files hold it: without the inertness load_course gives it, so the
     screens themselves are tested (the real app gets both)."""
     with monkeypatch.context() as m:
-        m.setattr("course.content.visible_all", lambda value: value, raising=False)
+        m.setattr("course.content.loader.visible_all", lambda value: value, raising=False)
         course = load_course(hostile_course)
     title = course.lesson(LESSON, "en").title
     assert "\x1b]0;PWNED-TTL\x07" in title, "the course really is raw"
@@ -447,7 +447,7 @@ async def test_group_results_show_raw_shares_and_a_raw_course_inert(
     raw_course: Course, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     folder = hostile_shares(raw_course, tmp_path)
-    monkeypatch.setattr("course.results.visible", lambda text: text, raising=False)  # the screen on its own
+    monkeypatch.setattr("course.trainer.results.visible", lambda text: text, raising=False)  # the screen on its own
     app = make_results_app(raw_course, "en", [folder])
     async with app.run_test(size=SIZE) as pilot:
         await until(pilot, lambda: isinstance(app.screen, ResultsScreen) and app.screen.results, "results shown")

@@ -14,14 +14,14 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from course.chart import assessment_svg
-from course.companions import SelfAssessment, Statement
-from course.content import Course, load_course
+from course.content.companions import SelfAssessment, Statement
+from course.content.loader import Course, load_course
 from course.errors import StorageError, UsageError
-from course.export import FORMATS, read_toml_export, render, write
-from course.journal import FOLLOW_UP_PROMPT, Reflection, Version
-from course.journal_query import JournalFilter, select, visible
-from course.practice import Assessment
+from course.learner.journal import FOLLOW_UP_PROMPT, Reflection, Version
+from course.learner.journal_query import JournalFilter, select, visible
+from course.learner.practice import Assessment
+from course.render.chart import assessment_svg
+from course.render.export import FORMATS, read_toml_export, render, write
 
 from .conftest import REPO
 from .journal_helpers import TZ

@@ -28,13 +28,13 @@ from typing import IO, Any
 
 import pytest
 
-from course import storage
-from course.content import Course
+from course.content.loader import Course
 from course.errors import StorageError
-from course.journal import JournalStore
-from course.practice import Practice
-from course.progress import NOT_STARTED, Attempt, AttemptStore
-from course.study import Study
+from course.learner.journal import JournalStore
+from course.learner.practice import Practice
+from course.learner.progress import NOT_STARTED, Attempt, AttemptStore
+from course.learner.study import Study
+from course.store import storage
 
 from .conftest import REPO
 from .fault_child import LESSON, PROMPTS

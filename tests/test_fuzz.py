@@ -22,13 +22,13 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course import storage
-from course.content import Course, check_course
+from course.content.loader import Course, check_course
 from course.errors import TillitError
-from course.journal import JournalStore, Reflection, Version, parse_reflection
-from course.practice import Practice
-from course.progress import AttemptStore, ProgressStore, _parse_progress
-from course.study import Study
+from course.learner.journal import JournalStore, Reflection, Version, parse_reflection
+from course.learner.practice import Practice
+from course.learner.progress import AttemptStore, ProgressStore, _parse_progress
+from course.learner.study import Study
+from course.store import storage
 
 from .conftest import REPO
 
@@ -51,8 +51,8 @@ def _make_files(course: Course) -> dict[str, tuple[str, bytes]]:
     try:
         clock = iter(datetime(2025, 5, 21, 9, 0, tzinfo=TZ) + timedelta(minutes=11 * n) for n in range(1000))
         with (
-            mock.patch("course.study.now", lambda: next(clock)),
-            mock.patch("course.practice.now", lambda: next(clock)),
+            mock.patch("course.learner.study.now", lambda: next(clock)),
+            mock.patch("course.learner.practice.now", lambda: next(clock)),
         ):
             study = Study(course, root, "en")
             r = study.save_reflection(LESSON, "trust-and-control-week", REALISTIC_TEXT, None)

@@ -13,9 +13,9 @@ from typing import Any
 
 import pytest
 
-from course.content import check_course, load_course
+from course.content.gift import PLACEHOLDER, Conversion, convert, read_gift, slugify, write_quiz
+from course.content.loader import check_course, load_course
 from course.errors import UsageError
-from course.gift import PLACEHOLDER, Conversion, convert, read_gift, slugify, write_quiz
 
 from .conftest import REPO
 
@@ -666,7 +666,7 @@ def test_the_header_says_where_the_quiz_came_from_and_what_to_review() -> None:
 
 def test_the_converter_does_not_load_the_ui() -> None:
     code = (
-        "import sys, course.gift\n"
+        "import sys, course.content.gift\n"
         "ui = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich') or m.startswith('course.tui')]\n"
         "assert not ui, ui\n"
     )

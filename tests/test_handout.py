@@ -14,9 +14,10 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from course.content import Course, Lesson, Prompt
+from course.content.loader import Course, Lesson, Prompt
+from course.content.quiz import Option, Question, Quiz
 from course.errors import UsageError
-from course.handout import (
+from course.render.handout import (
     AUDIENCES,
     CORRECT_MARK,
     DISCUSSION_LINES,
@@ -28,8 +29,7 @@ from course.handout import (
     render_handout,
     write_handout,
 )
-from course.plan import Block, Plan
-from course.quiz import Option, Question, Quiz
+from course.trainer.plan import Block, Plan
 
 from .conftest import REPO
 
@@ -554,7 +554,7 @@ def test_write_handout_replaces_the_file_whole(course: Course, tmp_path: Path) -
 
 def test_the_handout_module_does_not_load_the_ui() -> None:
     code = (
-        "import sys, course.handout\n"
+        "import sys, course.render.handout\n"
         "ui = [m for m in sys.modules if m.split('.')[0] in ('textual', 'rich') or m.startswith('course.tui')]\n"
         "assert not ui, ui[:5]\n"
     )
@@ -563,7 +563,7 @@ def test_the_handout_module_does_not_load_the_ui() -> None:
 
 
 def test_an_exercise_task_is_in_both_handouts_and_its_notes_only_in_the_guide(course: Course) -> None:
-    from course.plan import find_plan, read_plan
+    from course.trainer.plan import find_plan, read_plan
 
     plan = read_plan(find_plan("intro-90", course, "en"), course)
     task = next(b.task for b in plan.blocks if b.task)

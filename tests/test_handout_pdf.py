@@ -11,9 +11,9 @@ from pathlib import Path
 
 import pytest
 
-from course.content import Course
-from course.handout import AUDIENCES, LABELS, render_handout, write_handout
-from course.plan import Block, Plan
+from course.content.loader import Course
+from course.render.handout import AUDIENCES, LABELS, render_handout, write_handout
+from course.trainer.plan import Block, Plan
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
 PDFTOTEXT = shutil.which("pdftotext")

@@ -23,13 +23,14 @@ from pathlib import Path
 
 import pytest
 
-from course import backup, doctor, storage
-from course.content import Course
+from course.content.loader import Course
 from course.errors import CorruptFileError, NotDataFolderError, StorageError, UsageError
-from course.journal import INDEX
-from course.practice import Practice
-from course.share import build_share
-from course.study import Study
+from course.learner import doctor
+from course.learner.journal import INDEX
+from course.learner.practice import Practice
+from course.learner.share import build_share
+from course.learner.study import Study
+from course.store import backup, storage
 
 from .journal_helpers import Clock
 
@@ -78,9 +79,9 @@ def tillit(*args: str, data: Path | None = None, stdin: str = "") -> subprocess.
 WRITER = """
 import sys
 from pathlib import Path
-from course.content import load_course
-from course.journal import Reflection, JournalStore, new_id
-from course.progress import now
+from course.content.loader import load_course
+from course.learner.journal import Reflection, JournalStore, new_id
+from course.learner.progress import now
 root = Path(sys.argv[1])
 journal = JournalStore(root, [])
 for i in range(int(sys.argv[2])):
@@ -195,7 +196,7 @@ def test_an_empty_data_option_is_refused_instead_of_meaning_the_current_folder(t
         assert run.returncode == 2
         assert "--data was given an empty folder name" in run.stderr
     assert list(tmp_path.iterdir()) == []
-    from course import paths
+    from course.store import paths
 
     with pytest.raises(UsageError):
         paths.resolve(None, "")
@@ -413,8 +414,8 @@ def test_the_cache_entries_carry_the_files_checksum(course: Course, data_dir: Pa
 STARTER = """
 import sys
 from pathlib import Path
-from course.content import load_course
-from course.study import Study
+from course.content.loader import load_course
+from course.learner.study import Study
 sys.stdin.readline()
 study = Study(load_course(Path(sys.argv[2])), Path(sys.argv[1]), "en")
 print([n.detail for n in study.notices if n.kind == "error"])
@@ -595,7 +596,7 @@ def test_a_stuck_save_lock_is_one_sentence_not_a_hang(data_dir: Path, monkeypatc
 
 
 def test_the_offset_of_a_saved_time_is_whole_minutes(monkeypatch: pytest.MonkeyPatch) -> None:
-    from course.progress import now
+    from course.learner.progress import now
 
     monkeypatch.setenv("TZ", "XXX-01:00:30")
     time.tzset()
@@ -651,10 +652,10 @@ def test_an_output_named_dev_null_or_a_pipe_is_written_into_not_replaced(tmp_pat
 RO_APP = """
 import asyncio, sys
 from pathlib import Path
-from course import paths
-from course.content import load_course
-from course.instance import FolderReadOnlyError, claim_writer
-from course.study import Study
+from course.store import paths
+from course.content.loader import load_course
+from course.store.instance import FolderReadOnlyError, claim_writer
+from course.learner.study import Study
 from course.tui.app import make_app
 
 data = Path(sys.argv[1])
@@ -748,11 +749,11 @@ def test_an_unwritable_lesson_folder_is_named_as_itself_without_advice_about_dat
 
 
 def test_a_deleted_current_folder_makes_the_screens_suggest_the_home_folder(tmp_path: Path) -> None:
-    from course import paths
+    from course.store import paths
 
     gone = tmp_path / "gone"
     gone.mkdir()
-    script = "import os, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]); from course.paths import here; print(here())"
+    script = "import os, sys; os.chdir(sys.argv[1]); os.rmdir(sys.argv[1]); from course.store.paths import here; print(here())"
     run = subprocess.run([sys.executable, "-c", script, str(gone)], capture_output=True, text=True, cwd=REPO, timeout=60)
     assert run.returncode == 0 and run.stdout.strip() == str(Path.home()), run.stderr
     assert paths.here() == Path.cwd()

@@ -23,14 +23,15 @@ from typing import Any
 
 import pytest
 
-from course import parsecache, sandbox
-from course.cli import main
-from course.content import Course
-from course.parsecache import ParseCache
-from course.results import OLDER, load_shares
-from course.share import build_share, render_share, write_share
-from course.sourcefile import Report, read_text
-from course.study import Study
+from course.cli.main import main
+from course.content import parsecache
+from course.content.loader import Course
+from course.content.parsecache import ParseCache
+from course.content.sourcefile import Report, read_text
+from course.learner.share import build_share, render_share, write_share
+from course.learner.study import Study
+from course.store import sandbox
+from course.trainer.results import OLDER, load_shares
 
 from .conftest import REPO
 

@@ -14,9 +14,9 @@ from pathlib import Path
 
 import pytest
 
-from course import sandbox
-from course.content import check_course, load_course
-from course.sourcefile import OUTSIDE, UNSAFE
+from course.content.loader import check_course, load_course
+from course.content.sourcefile import OUTSIDE, UNSAFE
+from course.store import sandbox
 
 LESSON = "trust-culture"
 DOTTED_BOMB = ("a." * 19_999 + "a = 1\n").encode()  # a 20,000-part dotted key: 39 KiB, 1.5 GiB for tomllib

@@ -6,7 +6,7 @@ import errno
 from pathlib import Path
 
 from course.i18n import describe
-from course.storage import os_failure
+from course.store.storage import os_failure
 
 
 def test_a_refused_save_reads_naturally_in_both_languages(tmp_path: Path) -> None:

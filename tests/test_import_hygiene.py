@@ -12,26 +12,26 @@ from .conftest import REPO
 DOMAIN = [
     "course",
     "course.errors",
-    "course.paths",
-    "course.storage",
-    "course.content",
-    "course.quiz",
-    "course.progress",
-    "course.journal",
-    "course.journal_query",
-    "course.export",
-    "course.chart",
-    "course.study",
-    "course.practice",
+    "course.store.paths",
+    "course.store.storage",
+    "course.content.loader",
+    "course.content.quiz",
+    "course.learner.progress",
+    "course.learner.journal",
+    "course.learner.journal_query",
+    "course.render.export",
+    "course.render.chart",
+    "course.learner.study",
+    "course.learner.practice",
     "course.i18n",
-    "course.cli",
-    "course.cli_trainer",
-    "course.plan",
-    "course.present",
-    "course.handout",
-    "course.share",
-    "course.results",
-    "course.parsecache",
+    "course.cli.main",
+    "course.cli.trainer",
+    "course.trainer.plan",
+    "course.trainer.present",
+    "course.render.handout",
+    "course.learner.share",
+    "course.trainer.results",
+    "course.content.parsecache",
 ]
 
 CHECK = """
@@ -53,10 +53,10 @@ def test_domain_module_does_not_import_the_ui(module: str) -> None:
 def test_reading_the_course_does_not_import_the_ui() -> None:
     # Headings use markdown-it lazily; that must not drag in Rich either.
     code = (
-        "from course.content import load_course\n"
-        "from course.paths import builtin_course_dir\n"
+        "from course.content.loader import load_course\n"
+        "from course.store.paths import builtin_course_dir\n"
         "c = load_course(builtin_course_dir())\n"
-        "assert all(l.headings for l in c.lessons.values())\n" + CHECK.format(module="course.study")
+        "assert all(l.headings for l in c.lessons.values())\n" + CHECK.format(module="course.learner.study")
     )
     done = subprocess.run([sys.executable, "-c", code], cwd=REPO, capture_output=True, text=True, timeout=60)
     assert done.returncode == 0, done.stderr

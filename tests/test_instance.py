@@ -12,18 +12,18 @@ from pathlib import Path
 
 import pytest
 
-from course.cli import main
-from course.content import Course
+from course.cli.main import main
+from course.content.loader import Course
 from course.errors import StorageError
-from course.instance import READ_ONLY_MESSAGE, WRITER_LOCK, ReadOnlyError, claim_writer, writer_active
-from course.practice import Practice
-from course.study import Study
+from course.learner.practice import Practice
+from course.learner.study import Study
+from course.store.instance import READ_ONLY_MESSAGE, WRITER_LOCK, ReadOnlyError, claim_writer, writer_active
 
 LESSON = "trust-culture"
 HOLDER = """
 import sys, time
 from pathlib import Path
-from course.instance import claim_writer
+from course.store.instance import claim_writer
 claim = claim_writer(Path(sys.argv[1]))
 print("held" if claim else "busy", flush=True)
 time.sleep(60)
@@ -45,7 +45,7 @@ def other_app(data_dir: Path) -> Iterator[subprocess.Popen[str]]:
 
 def probe(data_dir: Path) -> str:
     """Whether a fresh process could claim the writer lock now."""
-    code = "import sys; from pathlib import Path; from course.instance import claim_writer; print('held' if claim_writer(Path(sys.argv[1])) else 'busy')"
+    code = "import sys; from pathlib import Path; from course.store.instance import claim_writer; print('held' if claim_writer(Path(sys.argv[1])) else 'busy')"
     return subprocess.run(
         [sys.executable, "-c", code, str(data_dir)], capture_output=True, text=True, check=True
     ).stdout.strip()

@@ -8,9 +8,9 @@ from datetime import UTC, date, datetime, timedelta
 
 import pytest
 
-from course import journal_query
-from course.journal import Reflection
-from course.journal_query import JournalFilter, all_tags, by_date, fold, select, then_and_now, visible
+from course.learner import journal_query
+from course.learner.journal import Reflection
+from course.learner.journal_query import JournalFilter, all_tags, by_date, fold, select, then_and_now, visible
 
 from .journal_helpers import TZ
 

@@ -11,12 +11,12 @@ from pathlib import Path
 
 import pytest
 
-from course import storage
-from course.content import Course, load_course
+from course.content.loader import Course, load_course
 from course.errors import NewerFileError, StorageError
-from course.journal import FOLLOW_UP_PROMPT, JournalStore, Reflection, Version, normalise_tags
-from course.progress import Notice
-from course.study import VERSION_GAP, Study
+from course.learner.journal import FOLLOW_UP_PROMPT, JournalStore, Reflection, Version, normalise_tags
+from course.learner.progress import Notice
+from course.learner.study import VERSION_GAP, Study
+from course.store import storage
 
 from .conftest import REPO
 from .journal_helpers import TZ, Clock, read

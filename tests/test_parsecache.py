@@ -14,9 +14,9 @@ from typing import Any
 
 import pytest
 
-from course import parsecache
-from course.content import _read_safely, load_course
-from course.parsecache import ParseCache, decode, encode
+from course.content import parsecache
+from course.content.loader import _read_safely, load_course
+from course.content.parsecache import ParseCache, decode, encode
 
 from .conftest import REPO
 

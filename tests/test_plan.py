@@ -9,9 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from course.content import Course
+from course.content.loader import Course
+from course.content.sourcefile import UNSAFE
 from course.errors import ContentError, Problem, UsageError
-from course.plan import (
+from course.trainer.plan import (
     KINDS,
     Block,
     Plan,
@@ -29,7 +30,6 @@ from course.plan import (
     toml_string,
     write_template,
 )
-from course.sourcefile import UNSAFE
 
 from .conftest import REPO
 
@@ -141,7 +141,7 @@ def test_the_block_lines_point_at_their_headers(course: Course) -> None:
 
 
 def test_the_format_in_the_module_docstring_is_a_valid_plan(tmp_path: Path, course: Course) -> None:
-    from course import plan as plan_module
+    from course.trainer import plan as plan_module
 
     doc = plan_module.__doc__ or ""
     match = re.search(r"```toml\n(.*?)```", doc, re.S)

@@ -14,13 +14,13 @@ from typing import Any
 
 import pytest
 
-from course import storage
-from course.content import Course, load_course
+from course.content.loader import Course, load_course
 from course.errors import NewerFileError, StorageError, TillitError
-from course.journal import FOLLOW_UP_PROMPT
-from course.practice import INTERVALS, Commitment, Practice, PracticeError, ReviewItem, next_review
-from course.progress import Notice, Place
-from course.study import Study
+from course.learner.journal import FOLLOW_UP_PROMPT
+from course.learner.practice import INTERVALS, Commitment, Practice, PracticeError, ReviewItem, next_review
+from course.learner.progress import Notice, Place
+from course.learner.study import Study
+from course.store import storage
 from tests.journal_helpers import Clock
 
 from .conftest import REPO
@@ -94,8 +94,8 @@ def make_course(root: Path, questions: int = 3, assessment: bool = True) -> Path
 def clock(monkeypatch: pytest.MonkeyPatch) -> Clock:
     fake = Clock()
     fake.step = timedelta(minutes=1)
-    monkeypatch.setattr("course.practice.now", fake)
-    monkeypatch.setattr("course.study.now", fake)
+    monkeypatch.setattr("course.learner.practice.now", fake)
+    monkeypatch.setattr("course.learner.study.now", fake)
     return fake
 
 
@@ -576,9 +576,9 @@ ANSWERER = """
 import sys
 from datetime import date
 from pathlib import Path
-from course.content import load_course
-from course.practice import Practice
-from course.study import Study
+from course.content.loader import load_course
+from course.learner.practice import Practice
+from course.learner.study import Study
 
 course_root, data, worker, count = Path(sys.argv[1]), Path(sys.argv[2]), int(sys.argv[3]), int(sys.argv[4])
 practice = Practice(Study(load_course(course_root), data, "en"))

@@ -9,10 +9,10 @@ from pathlib import Path
 
 import pytest
 
-from course.content import Course
+from course.content.loader import Course
 from course.errors import UsageError
-from course.plan import default_blocks, read_plan, shipped_plans
-from course.present import (
+from course.trainer.plan import default_blocks, read_plan, shipped_plans
+from course.trainer.present import (
     Countdown,
     Deck,
     Presenter,

@@ -15,12 +15,12 @@ from typing import Any
 
 import pytest
 
-from course import storage
-from course.content import Course
+from course.content.loader import Course
 from course.errors import NewerFileError, StorageError
-from course.journal import JournalStore, Reflection
-from course.progress import COMPLETED, NOT_STARTED, READ, Attempt, AttemptStore, Notice, Place
-from course.study import Study, detect_language
+from course.learner.journal import JournalStore, Reflection
+from course.learner.progress import COMPLETED, NOT_STARTED, READ, Attempt, AttemptStore, Notice, Place
+from course.learner.study import Study, detect_language
+from course.store import storage
 
 from .conftest import REPO
 from .journal_helpers import Clock
@@ -596,7 +596,7 @@ APPENDER = """
 import sys
 from datetime import datetime, timedelta, timezone
 from pathlib import Path
-from course.progress import Attempt, AttemptStore
+from course.learner.progress import Attempt, AttemptStore
 
 root, worker, count = Path(sys.argv[1]), int(sys.argv[2]), int(sys.argv[3])
 store = AttemptStore(root, [])

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from course.content import Course
-from course.quiz import FALSE_ID, TRUE_ID, Option, Question, Quiz, QuizResult, score
+from course.content.loader import Course
+from course.content.quiz import FALSE_ID, TRUE_ID, Option, Question, Quiz, QuizResult, score
 
 
 def opt(oid: str, correct: bool) -> Option:

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from course.content import Course
-from course.progress import COMPLETED, Attempt, now
-from course.study import Study
+from course.content.loader import Course
+from course.learner.progress import COMPLETED, Attempt, now
+from course.learner.study import Study
 
 
 def test_a_saved_attempt_with_its_draft_still_open_is_finished_once(course: Course, data_dir: Path) -> None:

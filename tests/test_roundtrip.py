@@ -16,10 +16,10 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course.content import Course
+from course.content.loader import Course
 from course.errors import StorageError
-from course.journal import Reflection
-from course.study import VERSION_GAP, Study
+from course.learner.journal import Reflection
+from course.learner.study import VERSION_GAP, Study
 
 LESSON, PROMPT = "trust-culture", "trust-and-control-week"
 SPECIAL = [
@@ -65,7 +65,7 @@ def save(
     course: Course, data: Path, text: str, when: datetime, existing: Reflection | None = None
 ) -> tuple[Study, Reflection]:
     study = Study(course, data, "en")
-    with mock.patch("course.study.now", lambda: when):
+    with mock.patch("course.learner.study.now", lambda: when):
         return study, study.save_reflection(LESSON, PROMPT, text, existing)
 
 

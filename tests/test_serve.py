@@ -23,9 +23,9 @@ from typing import Any
 
 import pytest
 
-from course import serve as serve_mod
 from course.errors import ContentError, UsageError
-from course.serve import (
+from course.web import serve as serve_mod
+from course.web.serve import (
     allowed_origins,
     check_port,
     command_line,
@@ -35,7 +35,7 @@ from course.serve import (
     serve,
     session_argv,
 )
-from course.serve_session import new_session_dir, sessions_dir
+from course.web.session import new_session_dir, sessions_dir
 
 from .conftest import REPO
 
@@ -74,7 +74,7 @@ def test_the_session_command_names_only_our_paths(tmp_path: Path) -> None:
     assert argv == [
         sys.executable,
         "-m",
-        "course.serve_session",
+        "course.web.session",
         f"--course={course_dir}",
         f"--root={root}",
         "--lang=sv",
@@ -95,7 +95,7 @@ def test_a_session_command_with_nasty_paths_runs_through_the_shell(tmp_path: Pat
 def test_prepare_builds_a_fixed_command_with_absolute_paths(tmp_path: Path) -> None:
     plan = prepare(REPO, tmp_path / "root", port=_free_port(), lang="en")
     argv = shlex.split(plan.command.removeprefix("exec "))
-    assert argv[:3] == [sys.executable, "-m", "course.serve_session"]
+    assert argv[:3] == [sys.executable, "-m", "course.web.session"]
     assert argv[3:] == [f"--course={REPO.resolve()}", f"--root={(tmp_path / 'root').resolve()}", "--lang=en"]
     assert _mode(tmp_path / "root") == 0o700 and _mode(tmp_path / "root" / "sessions") == 0o700
 
@@ -201,7 +201,7 @@ def test_only_this_servers_own_pages_may_open_sessions() -> None:
 
 def test_importing_serve_loads_no_web_or_ui_code() -> None:
     code = (
-        "import sys, course.serve, course.serve_session\n"
+        "import sys, course.web.serve, course.web.session\n"
         "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('textual_serve', 'aiohttp', 'rich', 'textual'))\n"
         "assert not bad, bad[:5]\n"
     )
@@ -217,7 +217,7 @@ def test_every_session_gets_a_new_private_folder(tmp_path: Path) -> None:
     folders = []
     for _ in range(2):
         done = subprocess.run(
-            [sys.executable, "-m", "course.serve_session", f"--course={REPO}", f"--root={root}", "--dry-run"],
+            [sys.executable, "-m", "course.web.session", f"--course={REPO}", f"--root={root}", "--dry-run"],
             capture_output=True,
             text=True,
             timeout=60,
@@ -249,7 +249,7 @@ def test_a_session_cannot_write_outside_its_folder_nor_look_into_others(tmp_path
     code = """
 import os, sys, tempfile
 from pathlib import Path
-from course.serve_session import confine
+from course.web.session import confine
 top = Path(sys.argv[1])
 root, mine, theirs = top / "root", top / "root" / "sessions" / "mine", top / "root" / "sessions" / "theirs"
 confine(mine, root)
@@ -293,7 +293,7 @@ def test_a_session_keeps_what_was_typed_when_its_browser_goes_away(tmp_path: Pat
     # textual-serve tells a session's app to quit (a "quit" meta packet) when its browser closes or the
     # server stops; a reflection typed just before must still be saved. This speaks the same protocol.
     env = dict(os.environ, TEXTUAL_DRIVER="textual.drivers.web_driver:WebDriver", COLUMNS="100", ROWS="30")
-    argv = [sys.executable, "-m", "course.serve_session", f"--course={REPO}", f"--root={tmp_path}"]
+    argv = [sys.executable, "-m", "course.web.session", f"--course={REPO}", f"--root={tmp_path}"]
     seen = bytearray()
 
     def packet(kind: bytes, payload: bytes) -> bytes:
@@ -330,7 +330,7 @@ def test_a_session_keeps_what_was_typed_when_its_browser_goes_away(tmp_path: Pat
 SERVER = (
     "import sys\n"
     "from pathlib import Path\n"
-    "from course.serve import serve\n"
+    "from course.web.serve import serve\n"
     "cap = int(sys.argv[4]) if len(sys.argv) > 4 else 60\n"
     "serve(Path(sys.argv[1]), Path(sys.argv[2]), port=int(sys.argv[3]), max_sessions=cap)\n"
 )

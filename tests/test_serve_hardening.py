@@ -30,8 +30,8 @@ from typing import Any
 import pytest
 
 from course.errors import NotDataFolderError, UsageError
-from course.serve import _origin, allowed_origins, prepare
-from course.serve_session import new_session_dir, sessions_dir
+from course.web.serve import _origin, allowed_origins, prepare
+from course.web.session import new_session_dir, sessions_dir
 
 from .conftest import REPO
 from .test_serve import SERVER, _free_port, _process_group, _wait_for_port
@@ -72,7 +72,7 @@ class Server:
             except OSError:
                 continue
             state, parent = stat.rsplit(")", 1)[1].split()[:2]
-            if int(parent) == self.pid and state != "Z" and b"course.serve_session" in command:
+            if int(parent) == self.pid and state != "Z" and b"course.web.session" in command:
                 found.append(int(entry.name))
         return found
 
@@ -228,7 +228,7 @@ def test_a_public_url_with_a_broken_port_is_refused(tmp_path: Path) -> None:
 
 
 def test_one_line_makes_request_text_inert_and_short() -> None:
-    from course.serve import one_line
+    from course.web.serve import one_line
 
     line = one_line("GET /\x1b]0;pwned\x07\nnext line\tand\r" + "x" * 1000)
     assert "\x1b" not in line and "\x07" not in line and "\n" not in line and "\r" not in line
@@ -236,7 +236,7 @@ def test_one_line_makes_request_text_inert_and_short() -> None:
 
 
 def test_a_crashed_sessions_traceback_is_one_line() -> None:
-    from course.serve import SessionErrors
+    from course.web.serve import SessionErrors
 
     said = SessionErrors()
     shown = [
@@ -267,7 +267,7 @@ def test_a_crashed_sessions_traceback_is_one_line() -> None:
 
 
 def test_refusals_are_logged_once_in_a_while_with_a_count(capsys: pytest.CaptureFixture[str]) -> None:
-    from course.serve import Repeats
+    from course.web.serve import Repeats
 
     now = [100.0]
     repeats = Repeats(10, clock=lambda: now[0])
@@ -405,7 +405,7 @@ def _state_only(folder: Path) -> Path:
 
 
 def test_tidy_session_keeps_a_folder_only_when_the_participant_wrote_something(tmp_path: Path) -> None:
-    from course.serve_session import learner_work, tidy_session
+    from course.web.session import learner_work, tidy_session
 
     outside = tmp_path / "outside"
     outside.mkdir()
@@ -431,7 +431,7 @@ def test_tidy_session_keeps_a_folder_only_when_the_participant_wrote_something(t
 
 
 def test_sweep_sessions_removes_only_ended_sessions_where_nothing_was_written(tmp_path: Path) -> None:
-    from course.serve_session import sweep_sessions
+    from course.web.session import sweep_sessions
 
     root = tmp_path / "root"
     sessions = sessions_dir(root)
@@ -464,7 +464,7 @@ def test_sweep_sessions_removes_only_ended_sessions_where_nothing_was_written(tm
 
 def test_a_session_takes_only_a_fresh_folder_the_server_made(tmp_path: Path) -> None:
     from course.errors import StorageError
-    from course.serve_session import given_session_dir
+    from course.web.session import given_session_dir
 
     root = tmp_path / "root"
     fresh = new_session_dir(root)
@@ -477,7 +477,7 @@ def test_a_session_takes_only_a_fresh_folder_the_server_made(tmp_path: Path) -> 
 
 
 def test_one_server_per_data_root(tmp_path: Path) -> None:
-    from course.serve import hold_root
+    from course.web.serve import hold_root
 
     plan = prepare(REPO, tmp_path / "d", port=_free_port())
     held = hold_root(plan)
@@ -497,7 +497,7 @@ def test_one_server_per_data_root(tmp_path: Path) -> None:
 _CONFINED = """
 import os, sys
 from pathlib import Path
-from course.serve_session import confine, program_files
+from course.web.session import confine, program_files
 top, trainer = Path(sys.argv[1]), sys.argv[2] == "trainer"
 root, mine, theirs = top / "root", top / "root" / "sessions" / "mine", top / "root" / "sessions" / "theirs"
 os.chdir(mine)

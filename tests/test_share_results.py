@@ -20,11 +20,23 @@ from typing import Any
 
 import pytest
 
-from course import sandbox, storage
-from course.content import Course
-from course.practice import Practice
-from course.quiz import Question
-from course.results import (
+from course.content.loader import Course
+from course.content.quiz import Question
+from course.content.terminal_text import visible
+from course.learner.practice import Practice
+from course.learner.share import (
+    ID_FILE,
+    KIND,
+    MAX_SHARE_BYTES,
+    ShareError,
+    build_share,
+    participant_id,
+    render_share,
+    write_share,
+)
+from course.learner.study import Study
+from course.store import sandbox, storage
+from course.trainer.results import (
     OLDER,
     SAME,
     QuestionStat,
@@ -36,18 +48,6 @@ from course.results import (
     render_csv,
     render_html,
 )
-from course.share import (
-    ID_FILE,
-    KIND,
-    MAX_SHARE_BYTES,
-    ShareError,
-    build_share,
-    participant_id,
-    render_share,
-    write_share,
-)
-from course.study import Study
-from course.terminal_text import visible
 from tests.hostile_shares import write_corpus
 from tests.journal_helpers import Clock
 
@@ -121,7 +121,7 @@ def test_participant_id_is_made_once_kept_private_and_checksummed(course: Course
 
 
 def test_a_read_only_study_shares_with_its_saved_id_and_makes_none(course: Course, tmp_path: Path) -> None:
-    from course.instance import ReadOnlyError
+    from course.store.instance import ReadOnlyError
 
     with pytest.raises(ReadOnlyError):
         participant_id(Study(course, tmp_path / "data", LANG, read_only=True))
@@ -638,7 +638,7 @@ def test_the_html_report_shows_the_same_numbers_as_the_input(
         if e["change"] is not None:
             assert b["change"] == pytest.approx(e["change"], abs=1e-6)
     # Participants' words come out literally (markup as text), escaped in the page, never as markup.
-    from course.journal_query import visible
+    from course.learner.journal_query import visible
 
     shared = Counter((r["lesson"], r["prompt"], visible(r["text"])) for d in group for r in d["reflection"])
     assert Counter(reader.reflections) == shared

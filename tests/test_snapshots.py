@@ -8,7 +8,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
-from course.content import Course
+from course.content.loader import Course
 from tests.tui_helpers import new_app
 
 SIZE = (80, 24)
@@ -42,7 +42,7 @@ def test_quiz_select_all_wraps_long_answers(course: Course, data_dir: Path, snap
 
 
 def test_presenting_a_question_with_its_answer_hidden(course: Course, data_dir: Path, snap_compare: Any) -> None:
-    from course.present import deck_for_lessons
+    from course.trainer.present import deck_for_lessons
     from course.tui.present import make_present_app
 
     deck = deck_for_lessons(course, "sv", ["trust-culture"])

@@ -16,9 +16,9 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course import storage
 from course.errors import CorruptFileError, NewerFileError, StorageError
-from course.journal import JournalStore, Reflection, clean_text
+from course.learner.journal import JournalStore, Reflection, clean_text
+from course.store import storage
 
 
 def mode(path: Path) -> int:

@@ -88,7 +88,7 @@ _STALL_CLOSE = """
 import sys, threading
 from textual.drivers.linux_driver import LinuxDriver
 LinuxDriver.close = lambda self: threading.Event().wait()  # Textual's shutdown never finishes
-from course.cli import main
+from course.cli.main import main
 raise SystemExit(main(sys.argv[1:]))
 """
 _STALL_LOOP = """
@@ -97,7 +97,7 @@ from course.tui.app import TillitApp
 from course.tui.home import HomeScreen
 TillitApp.SAVE_DEADLINE = 2.0
 HomeScreen.action_reflect = lambda self: threading.Event().wait()  # the main thread stuck in a lock wait
-from course.cli import main
+from course.cli.main import main
 raise SystemExit(main(sys.argv[1:]))
 """
 
@@ -134,7 +134,7 @@ def _ended_within(proc: subprocess.Popen[bytes], seconds: float) -> bool:
 
 
 def _writer_lock_free(data: Path) -> bool:
-    from course.instance import claim_writer
+    from course.store.instance import claim_writer
 
     claim = claim_writer(data)
     if claim is None:

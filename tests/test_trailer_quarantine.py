@@ -11,11 +11,11 @@ from pathlib import Path
 
 import pytest
 
-from course import storage
-from course.content import Course
+from course.content.loader import Course
 from course.errors import CorruptFileError, NewerFileError
-from course.journal import JournalStore, Reflection
-from course.study import Study
+from course.learner.journal import JournalStore, Reflection
+from course.learner.study import Study
+from course.store import storage
 
 LESSON = "trust-culture"
 PROMPT = "reflect-1"

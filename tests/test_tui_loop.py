@@ -11,9 +11,9 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Select, Static, TextArea
 
-from course.content import Course
-from course.journal import Version
-from course.study import Study
+from course.content.loader import Course
+from course.learner.journal import Version
+from course.learner.study import Study
 from course.tui.app import TillitApp
 from course.tui.dialogs import AskDialog, ColumnsDialog, ConfirmDialog, TextDialog
 from course.tui.journal import ExportDialog, JournalScreen

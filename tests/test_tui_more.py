@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Tabs, TextArea
 
-from course.content import Course
+from course.content.loader import Course
 from course.tui.dialogs import ConfirmDialog, TextDialog
 from course.tui.home import HomeScreen
 from course.tui.lesson import LessonScreen
@@ -363,7 +363,7 @@ async def test_switching_language_in_the_journal_keeps_the_text(course: Course, 
 
 
 async def test_a_second_tillit_on_the_same_data_is_read_only_and_says_so(course: Course, data_dir: Path) -> None:
-    from course.study import Study
+    from course.learner.study import Study
     from course.tui.app import make_app
 
     Study(course, data_dir, "en").save_reflection("trust-culture", "trust-and-control-week", "first", None)

@@ -17,10 +17,10 @@ from textual.pilot import Pilot
 from textual.widget import Widget
 from textual.widgets import Digits, OptionList, Static
 
-from course.cli import main
-from course.content import Course
+from course.cli.main import main
+from course.content.loader import Course
 from course.i18n import tr
-from course.present import Deck, Presenter, deck_for_lessons, read_state, state_path, write_state
+from course.trainer.present import Deck, Presenter, deck_for_lessons, read_state, state_path, write_state
 from course.tui.dialogs import ConfirmDialog, JumpDialog
 from course.tui.lesson import LessonScreen
 from course.tui.present import NotesScreen, PresentApp, PresentScreen, session_line, timer_label
@@ -289,8 +289,8 @@ async def test_the_jump_list_shows_clock_times_when_the_session_has_a_start(cour
 
 
 async def test_a_plans_exercise_shows_its_task_but_never_the_block_notes(course: Course, data_dir: Path) -> None:
-    from course.plan import find_plan, read_plan
-    from course.present import deck_for_plan
+    from course.trainer.plan import find_plan, read_plan
+    from course.trainer.present import deck_for_plan
 
     plan = read_plan(find_plan("half-day", course, "en"), course, untrusted=False)
     deck = deck_for_plan(course, "en", plan)
@@ -315,8 +315,8 @@ async def test_a_plans_exercise_shows_its_task_but_never_the_block_notes(course:
 
 
 async def test_a_running_break_says_when_the_session_goes_on(course: Course, data_dir: Path) -> None:
-    from course.plan import find_plan, read_plan
-    from course.present import deck_for_plan
+    from course.trainer.plan import find_plan, read_plan
+    from course.trainer.present import deck_for_plan
 
     plan = read_plan(find_plan("half-day", course, "sv"), course, untrusted=False)
     deck = deck_for_plan(course, "sv", plan)

@@ -19,11 +19,11 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, SelectionList, Static, TextArea
 
-from course.content import Course
-from course.practice import Practice
-from course.results import load_shares, merge, render_assessment_csv, render_csv
-from course.share import build_share, render_share
-from course.study import Study
+from course.content.loader import Course
+from course.learner.practice import Practice
+from course.learner.share import build_share, render_share
+from course.learner.study import Study
+from course.trainer.results import load_shares, merge, render_assessment_csv, render_csv
 from course.tui.app import TillitApp, make_app
 from course.tui.dialogs import AskDialog, ConfirmDialog, JumpDialog, TextDialog
 from course.tui.results import ResultsScreen, make_results_app

@@ -12,8 +12,8 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Markdown, Static, TextArea
 
-from course.content import Course
-from course.study import Study
+from course.content.loader import Course
+from course.learner.study import Study
 from course.tui.app import TillitApp, make_app
 
 

@@ -17,11 +17,11 @@ from textual.screen import Screen
 from textual.theme import Theme
 
 from course import __version__
-from course.companions import about_text
+from course.content.companions import about_text
 from course.errors import TillitError
 from course.i18n import describe, describe_failure, tr
-from course.progress import Notice, Place
-from course.study import LANGUAGES, Study
+from course.learner.progress import Notice, Place
+from course.learner.study import LANGUAGES, Study
 from course.tui.base import InertTextApp, TillitScreen, localize_bindings
 from course.tui.dialogs import ConfirmDialog, TextDialog
 from course.tui.home import HomeScreen
@@ -32,7 +32,7 @@ from course.tui.reflect import ReflectScreen
 if TYPE_CHECKING:
     from textual.driver import Driver
 
-    from course.practice import Practice
+    from course.learner.practice import Practice
 
 
 def arm_exit_deadline(seconds: float) -> None:
@@ -137,7 +137,7 @@ class TillitApp(InertTextApp):
     def practice(self) -> Practice:
         """Self-assessments, commitments and spaced review for this learner."""
         if self._practice is None:
-            from course.practice import Practice
+            from course.learner.practice import Practice
 
             self._practice = Practice(self.study)
         return self._practice
@@ -250,13 +250,13 @@ class TillitApp(InertTextApp):
             return
         from datetime import date, datetime
 
-        from course.present import deck_for_lessons, deck_for_plan
+        from course.trainer.present import deck_for_lessons, deck_for_plan
         from course.tui.present import PresentScreen
 
         start = None
         try:
             if plan_path is not None:
-                from course.plan import read_plan
+                from course.trainer.plan import read_plan
 
                 plan = read_plan(plan_path, self.study.course)
                 deck = deck_for_plan(self.study.course, self.study.lang, plan)
@@ -274,7 +274,7 @@ class TillitApp(InertTextApp):
         Read once per language (the palette asks on every keystroke)."""
         if self.study.lang in self._plans:
             return self._plans[self.study.lang]
-        from course.plan import is_builtin_plan, read_plan, shipped_plans
+        from course.trainer.plan import is_builtin_plan, read_plan, shipped_plans
 
         found = []
         for path in shipped_plans(self.study.course):

@@ -14,16 +14,16 @@ from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
+from course.content.terminal_text import visible
 from course.i18n import STRINGS, tr
-from course.study import Study
-from course.terminal_text import visible
+from course.learner.study import Study
 
 if TYPE_CHECKING:
     from course.tui.app import TillitApp
 
 
 def inert(text: object) -> Content:
-    """Text as a widget shows it: literally (never as markup) and inert (course.terminal_text.visible).
+    """Text as a widget shows it: literally (never as markup) and inert (course.content.terminal_text.visible).
 
     The one way text reaches a Static, a Label, an option or a button in Tillit (tests/test_escapes.py
     checks that no screen builds a Content itself): a reflection, a name, a file name or a course text
@@ -50,7 +50,7 @@ def editable(text: str) -> str:
 
 
 class InertTextApp(App[None]):
-    """An app whose notifications and pasted text are inert too (course.terminal_text.visible).
+    """An app whose notifications and pasted text are inert too (course.content.terminal_text.visible).
 
     A notification often names a file (a share file, a course file: anyone can name those), and a
     paste can bring anything from the clipboard into an editor, which Textual would write out raw.

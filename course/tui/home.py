@@ -10,7 +10,7 @@ from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, Stat
 
 from course.errors import TillitError
 from course.i18n import describe
-from course.progress import Place
+from course.learner.progress import Place
 from course.tui.base import TillitScreen, inert, inert_text
 from course.tui.dialogs import ConfirmDialog
 

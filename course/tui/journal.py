@@ -27,18 +27,18 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from course.errors import TillitError
-from course.export import FORMATS, render, write
 from course.i18n import describe, tr
-from course.journal import FOLLOW_UP_PROMPT, Reflection
-from course.journal_query import JournalFilter, all_tags, by_date, select, then_and_now
-from course.paths import here
+from course.learner.journal import FOLLOW_UP_PROMPT, Reflection
+from course.learner.journal_query import JournalFilter, all_tags, by_date, select, then_and_now
+from course.render.export import FORMATS, render, write
+from course.store.paths import here
 from course.tui.base import TillitScreen, editable, inert
 from course.tui.dialogs import ConfirmDialog, TextDialog
 from course.tui.quiz import MarkedCheckbox
 
 if TYPE_CHECKING:
-    from course.practice import Assessment
-    from course.study import Study
+    from course.learner.practice import Assessment
+    from course.learner.study import Study
 
 NO_FILTER = "*"
 # The list lays out every row it holds; a few hundred keep each keystroke instant even with

@@ -8,9 +8,9 @@ from textual.events import Mount
 from textual.message import Message
 from textual.widgets import Footer, Header, MarkdownViewer, Static
 
-from course.content import Lesson
-from course.progress import Place
-from course.terminal_text import visible
+from course.content.loader import Lesson
+from course.content.terminal_text import visible
+from course.learner.progress import Place
 from course.tui.base import TillitScreen, inert
 
 TOC_MIN_HEADINGS = 3

@@ -23,10 +23,10 @@ from textual.widgets import (
     TextArea,
 )
 
+from course.content.quiz import Question
 from course.errors import TillitError
 from course.i18n import describe, tr
-from course.practice import Commitment
-from course.quiz import Question
+from course.learner.practice import Commitment
 from course.tui.base import TillitScreen, inert
 from course.tui.quiz import QuizScreen
 

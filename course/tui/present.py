@@ -1,7 +1,7 @@
 """Facilitator mode on screen: slides for the room with the countdown always in view, and a notes view
 that follows them from a second terminal (or in a split the trainer toggles).
 
-Everything that decides something (reveal order, answers, timers, drift) lives in course.present; these
+Everything that decides something (reveal order, answers, timers, drift) lives in course.trainer.present; these
 screens show it and pass keys on.
 """
 
@@ -20,11 +20,12 @@ from textual.screen import Screen
 from textual.widgets import Digits, Footer, Markdown, Static
 from textual.widgets.option_list import Option
 
-from course.content import Course
+from course.content.loader import Course
+from course.content.terminal_text import visible
 from course.errors import StorageError, TillitError
 from course.i18n import describe, tr
-from course.plan import label as plan_label
-from course.present import (
+from course.trainer.plan import label as plan_label
+from course.trainer.present import (
     Clock,
     Deck,
     Presenter,
@@ -37,7 +38,6 @@ from course.present import (
     state_path,
     write_state,
 )
-from course.terminal_text import visible
 from course.tui.base import InertTextApp, inert, localize_bindings
 from course.tui.dialogs import ConfirmDialog, JumpDialog, TextDialog
 
@@ -455,7 +455,7 @@ class NotesScreen(_DeckView):
     def _deck_from(self, source: dict[str, Any]) -> Deck:
         lang = str(source.get("lang", self.lang))
         if "plan" in source:
-            from course.plan import read_plan
+            from course.trainer.plan import read_plan
 
             return deck_for_plan(self.course, lang, read_plan(Path(str(source["plan"])), self.course))
         lessons = source.get("lessons")

@@ -10,10 +10,10 @@ from textual.geometry import Size
 from textual.widgets import Button, Checkbox, Footer, Header, RadioButton, RadioSet, Static
 from textual.widgets._toggle_button import ToggleButton
 
+from course.content.quiz import Option, Question, Quiz, QuizResult
 from course.errors import TillitError
 from course.i18n import describe
-from course.progress import Place
-from course.quiz import Option, Question, Quiz, QuizResult
+from course.learner.progress import Place
 from course.tui.base import TillitScreen, inert
 
 

@@ -10,8 +10,8 @@ from textual.widgets import Footer, Header, Label, ListItem, ListView, Static, T
 
 from course.errors import StorageError
 from course.i18n import describe
-from course.journal import Reflection
-from course.progress import Place
+from course.learner.journal import Reflection
+from course.learner.progress import Place
 from course.tui.base import TillitScreen, editable, inert
 
 AUTOSAVE_SECONDS = 3.0

@@ -1,7 +1,7 @@
 """Group results for a room: read the participants' share files, then show one result at a time, its
 figures hidden until the trainer reveals them, and the reflections people chose to share.
 
-Reading, merging and every figure live in course.results; this screen shows them and passes keys on.
+Reading, merging and every figure live in course.trainer.results; this screen shows them and passes keys on.
 It needs no learner's Study (course and language are given), so `tillit results DIR --show` can open
 it on its own through make_results_app.
 """
@@ -21,12 +21,12 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.widgets.option_list import Option
 
-from course import storage
-from course.content import Course
+from course.content.loader import Course
 from course.errors import TillitError
 from course.i18n import describe, tr
-from course.paths import here
-from course.results import (
+from course.store import storage
+from course.store.paths import here
+from course.trainer.results import (
     SCALE,
     AssessmentStat,
     QuestionStat,

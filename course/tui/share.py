@@ -20,9 +20,9 @@ from textual.worker import get_current_worker
 
 from course.errors import TillitError
 from course.i18n import describe
-from course.instance import ReadOnlyError
-from course.journal import FOLLOW_UP_PROMPT, Reflection
-from course.share import build_share, render_share, write_share
+from course.learner.journal import FOLLOW_UP_PROMPT, Reflection
+from course.learner.share import build_share, render_share, write_share
+from course.store.instance import ReadOnlyError
 from course.tui.base import TillitScreen, editable, inert
 from course.tui.dialogs import ConfirmDialog
 

@@ -1,0 +1,1 @@
+"""The course as data: lessons, quizzes and companions read from their files, checked, and made safe to show."""

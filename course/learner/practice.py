@@ -1,0 +1,478 @@
+"""The learning loop: self-assessments over time, commitments with a follow-up, and spaced review of quiz questions.
+
+Files, all in the learner's data folder, all TOML with `schema = 1`, written atomically, 0600:
+
+- assessments/<id>.toml — one self-assessment each (never rewritten);
+- commitments/<id>.toml — one commitment each (rewritten once, when it is followed up);
+- review.toml — the review schedule, a table per "lesson/question", changed only by a
+  read-modify-write under the data folder's lock, so two instances never lose an answer.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from dataclasses import dataclass, replace
+from datetime import date, datetime, timedelta
+from pathlib import Path
+from typing import TYPE_CHECKING, Any, TypeVar
+
+from course.content.loader import valid_id
+from course.errors import CorruptFileError, NewerFileError, StorageError, TillitError
+from course.i18n import tr
+from course.learner.journal import FOLLOW_UP_PROMPT, Reflection, clean_text, new_id
+from course.learner.progress import NOT_STARTED, Notice, load_checked, note_once, now
+from course.store import storage
+
+if TYPE_CHECKING:
+    from course.content.companions import Statement
+    from course.content.quiz import Question
+    from course.learner.study import Study
+
+RATING_MIN, RATING_MAX = 1, 5
+INTERVALS = (1, 3, 7, 14, 30)  # days; wrong -> back to 1 day; right -> next interval; past the last -> retired
+WRONG_LEVEL = -1
+RETIRED_LEVEL = len(INTERVALS)
+REVIEW_FILE = "review.toml"
+
+
+class PracticeError(TillitError):
+    """A learning-loop action refused before anything was written; `str()` is the English sentence."""
+
+    def __init__(self, key: str, **values: object) -> None:
+        self.key = key
+        self.values = values
+        super().__init__(self.sentence("en"))
+
+    def sentence(self, lang: str) -> str:
+        """The same sentence in `lang` (sv or en)."""
+        return tr(f"practice.error.{self.key}", lang, **self.values)
+
+
+@dataclass(frozen=True)
+class Assessment:
+    """One self-assessment: a rating of 1–5 per statement, with optional notes."""
+
+    id: str  # new_id-style, sortable
+    taken: datetime
+    ratings: dict[str, int]  # statement id -> 1..5 (statements from course.assessment)
+    notes: dict[str, str]  # statement id -> optional note
+
+
+@dataclass(frozen=True)
+class Commitment:
+    """Something the learner means to try after a lesson, and when to follow it up."""
+
+    id: str
+    lesson: str
+    text: str
+    created: datetime
+    due: date
+    done: datetime | None = None
+    follow_up: str = ""  # id of the reflection that answered it ("" until done)
+
+
+@dataclass(frozen=True)
+class ReviewItem:
+    """A quiz question on the review schedule."""
+
+    lesson: str
+    question: str
+    level: int  # index into INTERVALS; -1 = just answered wrong (due tomorrow); len(INTERVALS) = retired
+    due: date
+    history: tuple[tuple[date, bool], ...] = ()  # (day, right?) oldest first
+
+    @property
+    def key(self) -> str:
+        """The item's table name in review.toml: "lesson/question"."""
+        return f"{self.lesson}/{self.question}"
+
+    @property
+    def retired(self) -> bool:
+        """True once it was answered right past the last interval: it is not due again (until answered wrong)."""
+        return self.level >= RETIRED_LEVEL
+
+
+def next_review(item: ReviewItem | None, right: bool, today: date) -> ReviewItem | None:
+    """The schedule after one answer (pure; `item` is the current one, None when unscheduled).
+
+    Wrong: level -1, due tomorrow. Right on a scheduled item that is due: the next interval
+    (1, 3, 7, 14, 30 days), then retired. Right on an unscheduled or retired item: None (nothing
+    to record). Right before the item is due (a quiz retaken at once): the item unchanged.
+    """
+    if not right:
+        lesson, question, history = (item.lesson, item.question, item.history) if item else ("", "", ())
+        return ReviewItem(
+            lesson, question, WRONG_LEVEL, today + timedelta(days=INTERVALS[0]), (*history, (today, False))
+        )
+    if item is None or item.retired:
+        return None
+    if item.due > today:
+        return item
+    level = item.level + 1
+    history = (*item.history, (today, True))
+    if level >= RETIRED_LEVEL:
+        return replace(item, level=RETIRED_LEVEL, due=today, history=history)
+    return replace(item, level=level, due=today + timedelta(days=INTERVALS[level]), history=history)
+
+
+# --- parsing and writing the files -----------------------------------------------------------------
+
+
+def _want_date(data: Mapping[str, Any], key: str, path: Path) -> date:
+    value = data.get(key)
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise CorruptFileError(path, f"'{key}' should be a date")
+    return value
+
+
+def _want_id(data: Mapping[str, Any], key: str, path: Path) -> str:
+    value = storage.want_str(data, key, path)
+    if not valid_id(value):
+        raise CorruptFileError(path, f"'{key}' is not a valid id")
+    return value
+
+
+def _parse_assessment(data: dict[str, Any], path: Path) -> Assessment:
+    aid = _want_id(data, "id", path)
+    if aid != path.stem:
+        raise CorruptFileError(path, f"its id '{aid}' does not match the file name")
+    taken = storage.want_time(data, "taken", path)
+    assert taken is not None
+    ratings: dict[str, int] = {}
+    for sid, value in storage.want_table(data, "ratings", path).items():
+        if (
+            not valid_id(sid)
+            or not isinstance(value, int)
+            or isinstance(value, bool)
+            or not RATING_MIN <= value <= RATING_MAX
+        ):
+            raise CorruptFileError(path, f"rating '{sid}' should be a whole number from {RATING_MIN} to {RATING_MAX}")
+        ratings[sid] = value
+    notes: dict[str, str] = {}
+    for sid, value in storage.want_table(data, "notes", path).items():
+        if not valid_id(sid) or not isinstance(value, str):
+            raise CorruptFileError(path, f"note '{sid}' should be text")
+        notes[sid] = value
+    return Assessment(aid, taken, ratings, notes)
+
+
+def _parse_commitment(data: dict[str, Any], path: Path) -> Commitment:
+    cid = _want_id(data, "id", path)
+    if cid != path.stem:
+        raise CorruptFileError(path, f"its id '{cid}' does not match the file name")
+    lesson = _want_id(data, "lesson", path)
+    created = storage.want_time(data, "created", path)
+    assert created is not None
+    done = storage.want_time(data, "done", path, optional=True)
+    follow_up = storage.want_str(data, "follow_up", path, "")
+    if follow_up and not valid_id(follow_up):
+        raise CorruptFileError(path, "'follow_up' is not a valid reflection id")
+    return Commitment(
+        cid, lesson, storage.want_str(data, "text", path), created, _want_date(data, "due", path), done, follow_up
+    )
+
+
+def _dump_commitment(c: Commitment) -> dict[str, Any]:
+    out: dict[str, Any] = {"id": c.id, "lesson": c.lesson, "created": c.created, "due": c.due}
+    if c.done is not None:
+        out["done"] = c.done
+    out["follow_up"] = c.follow_up
+    out["text"] = c.text
+    return out
+
+
+def _parse_reviews(data: dict[str, Any], path: Path) -> dict[str, ReviewItem]:
+    items: dict[str, ReviewItem] = {}
+    for key, raw in storage.want_table(data, "item", path).items():
+        lesson, _, question = key.partition("/")
+        if not (valid_id(lesson) and valid_id(question)) or not isinstance(raw, dict):
+            raise CorruptFileError(path, f"item '{key}' should be a table named \"lesson/question\"")
+        level = storage.want_int(raw, "level", path)
+        if not WRONG_LEVEL <= level <= RETIRED_LEVEL:
+            raise CorruptFileError(path, f"item '{key}' has a level outside {WRONG_LEVEL}..{RETIRED_LEVEL}")
+        history: list[tuple[date, bool]] = []
+        raw_history = raw.get("history", [])
+        if not isinstance(raw_history, list):
+            raise CorruptFileError(path, f"the history of item '{key}' should be a list")
+        for entry in raw_history:
+            if not isinstance(entry, dict) or not isinstance(entry.get("right"), bool):
+                raise CorruptFileError(path, f"the history of item '{key}' should hold {{ day, right }} tables")
+            history.append((_want_date(entry, "day", path), bool(entry["right"])))
+        items[key] = ReviewItem(lesson, question, level, _want_date(raw, "due", path), tuple(history))
+    return items
+
+
+def _dump_reviews(items: Mapping[str, ReviewItem]) -> dict[str, Any]:
+    return {
+        "item": {
+            key: {
+                "level": item.level,
+                "due": item.due,
+                "history": [{"day": day, "right": right} for day, right in item.history],
+            }
+            for key, item in sorted(items.items())
+        }
+    }
+
+
+T = TypeVar("T")
+
+
+class Practice:
+    """Self-assessment, commitments and spaced review for one learner, on top of their Study."""
+
+    def __init__(self, study: Study) -> None:
+        self.study = study
+        self.data_dir = study.data_dir
+        self.notices = study.notices
+        self.course = study.course
+        self.assessments_dir = self.data_dir / "assessments"
+        self.commitments_dir = self.data_dir / "commitments"
+        self.review_path = self.data_dir / REVIEW_FILE
+
+    # --- helpers ---------------------------------------------------------------------------------
+
+    def _load_all(self, folder: Path, parse: Callable[[dict[str, Any], Path], T]) -> list[T]:
+        """Every readable file in `folder`: unreadable ones are moved aside, newer ones left alone."""
+        if not folder.is_dir():
+            return []
+        found: list[T] = []
+        for path in sorted(folder.glob("*.toml")):
+            if not valid_id(path.stem):
+                continue
+            try:
+                item = load_checked(path, parse, self.notices, self.data_dir)
+            except NewerFileError:
+                note_once(self.notices, Notice("newer", path))
+                continue
+            if item is not None:
+                found.append(item)
+        return found
+
+    def _fresh_path(self, folder: Path, when: datetime) -> tuple[str, Path]:
+        while True:
+            ident = new_id(when)
+            path = folder / f"{ident}.toml"
+            if not path.exists():
+                return ident, path
+
+    def _statements(self) -> tuple[Statement, ...]:
+        assessment = self.course.assessment
+        return assessment.statements if assessment is not None else ()
+
+    # --- self-assessment -------------------------------------------------------------------------
+
+    def assessments(self) -> list[Assessment]:
+        """Every saved self-assessment, oldest first."""
+        return sorted(self._load_all(self.assessments_dir, _parse_assessment), key=lambda a: (a.taken, a.id))
+
+    def add_assessment(self, ratings: Mapping[str, int], notes: Mapping[str, str]) -> Assessment:
+        """Save a new self-assessment in its own file.
+
+        Raises PracticeError (a TillitError), with nothing written, when the course has no
+        self-assessment, when a rating is not a whole number from 1 to 5, when a rating or note names
+        an unknown statement, or when there is no rating at all; StorageError when it cannot be saved.
+        Ratings may leave statements out (the series then has no point for them that day).
+        """
+        self.study.check_writable()
+        statements = self._statements()
+        if not statements:
+            raise PracticeError("no_assessment")
+        known = [s.id for s in statements]
+        for sid in [*ratings, *notes]:
+            if sid not in known:
+                raise PracticeError("unknown_statement", id=sid)
+        for sid, value in ratings.items():
+            if not isinstance(value, int) or isinstance(value, bool) or not RATING_MIN <= value <= RATING_MAX:
+                raise PracticeError("rating", id=sid, low=RATING_MIN, high=RATING_MAX, value=repr(value))
+        for sid, note in notes.items():
+            if not isinstance(note, str):
+                raise PracticeError("note", id=sid)
+        if not ratings:
+            raise PracticeError("no_rating")
+        kept_ratings = {sid: ratings[sid] for sid in known if sid in ratings}
+        kept_notes = {sid: clean_text(notes[sid]).strip() for sid in known if sid in notes}
+        kept_notes = {sid: note for sid, note in kept_notes.items() if note}
+        when = now()
+        storage.ensure_dir(self.assessments_dir)
+        with storage.locked(self.data_dir):
+            aid, path = self._fresh_path(self.assessments_dir, when)
+            assessment = Assessment(aid, when, kept_ratings, kept_notes)
+            storage.write_toml(path, {"id": aid, "taken": when, "ratings": kept_ratings, "notes": kept_notes})
+        return assessment
+
+    def series(self, lang: str) -> list[tuple[str, list[tuple[date, int]]]]:
+        """Per statement, in course order: (behaviour name in `lang`, [(local date taken, rating)] oldest first)."""
+        fallback = self.course.languages[0]
+        saved = self.assessments()
+        out: list[tuple[str, list[tuple[date, int]]]] = []
+        for statement in self._statements():
+            name = statement.behaviour.get(lang) or statement.behaviour.get(fallback) or statement.id
+            points = [
+                (a.taken.astimezone().date(), a.ratings[statement.id]) for a in saved if statement.id in a.ratings
+            ]
+            out.append((name, points))
+        return out
+
+    def should_offer_assessment(self) -> bool:
+        """True for a brand-new learner: the course has a self-assessment, none is saved, no lesson started."""
+        if not self._statements():
+            return False
+        progress = self.study.progress.current
+        if progress.place is not None:
+            return False
+        if any(self.study.status(lid) != NOT_STARTED for lid in self.course.lesson_ids):
+            return False
+        return not self.assessments()
+
+    # --- commitments ------------------------------------------------------------------------------
+
+    def commitments(self) -> list[Commitment]:
+        """Open commitments first (soonest due first), then done ones (most recently done first)."""
+        found = self._load_all(self.commitments_dir, _parse_commitment)
+        open_ = sorted((c for c in found if c.done is None), key=lambda c: (c.due, c.created, c.id))
+        done = sorted((c for c in found if c.done is not None), key=lambda c: (c.done, c.id), reverse=True)
+        return open_ + done
+
+    def add_commitment(self, lesson_id: str, text: str, due: date) -> Commitment:
+        """Save what the learner will try after a lesson, and when to follow it up.
+
+        Raises PracticeError (a TillitError), with nothing written, for an unknown lesson, empty text
+        or a due that is not a date; StorageError when it cannot be saved.
+        """
+        self.study.check_writable()
+        if not valid_id(lesson_id) or lesson_id not in self.course.lesson_ids:
+            raise PracticeError("unknown_lesson", id=lesson_id)
+        cleaned = clean_text(text).strip()
+        if not cleaned:
+            raise PracticeError("empty_commitment")
+        if not isinstance(due, date) or isinstance(due, datetime):
+            raise PracticeError("due", value=repr(due))
+        when = now()
+        storage.ensure_dir(self.commitments_dir)
+        with storage.locked(self.data_dir):
+            cid, path = self._fresh_path(self.commitments_dir, when)
+            commitment = Commitment(cid, lesson_id, cleaned, when, due)
+            storage.write_toml(path, _dump_commitment(commitment))
+        return commitment
+
+    def due_commitments(self, today: date | None = None) -> list[Commitment]:
+        """Open commitments due today or earlier, soonest due first."""
+        day = today or now().date()
+        return [c for c in self.commitments() if c.done is None and c.due <= day]
+
+    def _commitment_path(self, commitment_id: str) -> Path:
+        if not valid_id(commitment_id):
+            raise StorageError(f"{commitment_id!r} is not a valid commitment id.")
+        return self.commitments_dir / f"{commitment_id}.toml"
+
+    def _load_commitment(self, path: Path) -> Commitment:
+        current = load_checked(path, _parse_commitment, self.notices, self.data_dir)  # NewerFileError: left untouched
+        if current is None:
+            raise PracticeError("commitment_gone", id=path.stem)
+        if current.done is not None:
+            raise PracticeError("commitment_done", id=path.stem)
+        return current
+
+    def complete_commitment(self, c: Commitment, how_it_went: str) -> tuple[Commitment, Reflection]:
+        """Save how it went as a reflection linked to the commitment, then mark the commitment done.
+
+        The reflection is saved first, so the learner's words are never lost to a failed second step.
+        Raises PracticeError (a TillitError) when the text is empty or the commitment is gone or
+        already done, NewerFileError when a newer Tillit wrote it, StorageError when a file cannot
+        be saved.
+        """
+        self.study.check_writable()
+        path = self._commitment_path(c.id)
+        text = clean_text(how_it_went)
+        if not text.strip():
+            raise PracticeError("empty_follow_up")
+        stored = self._load_commitment(path)
+        when = now()
+        reflection = Reflection(new_id(when), stored.lesson, FOLLOW_UP_PROMPT, text, when, when, commitment=stored.id)
+        self.study.journal.save(reflection)
+        with storage.locked(self.data_dir):
+            current = self._load_commitment(path)
+            done = replace(current, done=when, follow_up=reflection.id)
+            storage.write_toml(path, _dump_commitment(done))
+        return done, reflection
+
+    # --- spaced review ------------------------------------------------------------------------------
+
+    def _load_reviews(self) -> dict[str, ReviewItem]:
+        """review.toml (empty when missing or moved aside as unreadable); NewerFileError when newer."""
+        return load_checked(self.review_path, _parse_reviews, self.notices, self.data_dir) or {}
+
+    def _question(self, lesson_id: str, question_id: str) -> Question | None:
+        if lesson_id not in self.course.lesson_ids:
+            return None
+        quiz = self.course.quiz(lesson_id, self.study.lang)
+        return quiz.question(question_id) if quiz is not None else None
+
+    def record_answer(
+        self, lesson_id: str, question_id: str, right: bool, today: date | None = None
+    ) -> ReviewItem | None:
+        """Put a quiz answer on the review schedule (see `next_review`); the item, or None when nothing changed.
+
+        Raises PracticeError (a TillitError) for a question the course does not have. Trouble with
+        review.toml never stops the quiz: a newer file is left alone and an unsavable change dropped,
+        each with a notice (and None returned).
+        """
+        self.study.check_writable()
+        if not (valid_id(lesson_id) and valid_id(question_id)):
+            raise StorageError(f"{lesson_id!r}/{question_id!r} is not a valid question id.")
+        if self._question(lesson_id, question_id) is None:
+            raise PracticeError("unknown_question", lesson=lesson_id, question=question_id)
+        day = today or now().date()
+        key = f"{lesson_id}/{question_id}"
+        try:
+            with storage.locked(self.data_dir):
+                items = self._load_reviews()
+                current = items.get(key)
+                item = next_review(current, right, day)
+                if item is not None and current is None:
+                    item = replace(item, lesson=lesson_id, question=question_id)
+                if item is None or item == current:
+                    return item
+                items[key] = item
+                storage.write_toml(self.review_path, _dump_reviews(items))
+                return item
+        except NewerFileError as err:
+            note_once(self.notices, Notice("newer", err.path))
+        except StorageError as err:
+            note_once(
+                self.notices,
+                Notice("error", self.review_path, str(err), action=err.action, reason=err.reason, advice=err.advice),
+            )
+        return None
+
+    def review_items(self) -> list[ReviewItem]:
+        """Every item on the schedule (retired ones too), as saved; none when review.toml is newer."""
+        try:
+            return list(self._load_reviews().values())
+        except NewerFileError as err:
+            note_once(self.notices, Notice("newer", err.path))
+            return []
+
+    def due_reviews(self, today: date | None = None) -> list[ReviewItem]:
+        """Items due today or earlier, oldest due first (then in course order), skipping removed questions."""
+        day = today or now().date()
+        order = {lid: n for n, lid in enumerate(self.course.lesson_ids)}
+        due: list[tuple[date, int, int, ReviewItem]] = []
+        for item in self.review_items():
+            if item.retired or item.due > day or self._question(item.lesson, item.question) is None:
+                continue
+            quiz = self.course.quiz(item.lesson, self.study.lang)
+            assert quiz is not None
+            position = [q.id for q in quiz.questions].index(item.question)
+            due.append((item.due, order[item.lesson], position, item))
+        return [entry[-1] for entry in sorted(due, key=lambda e: e[:3])]
+
+    def review_questions(self, today: date | None = None) -> list[tuple[str, Question]]:
+        """The due items as (lesson id, question in the learner's language), oldest due first."""
+        out: list[tuple[str, Question]] = []
+        for item in self.due_reviews(today):
+            question = self._question(item.lesson, item.question)
+            if question is not None:
+                out.append((item.lesson, question))
+        return out

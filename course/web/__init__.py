@@ -1,0 +1,1 @@
+"""Tillit in a browser: `tillit serve`, one private session per browser tab."""
