@@ -263,28 +263,6 @@ def _where(locations: paths.Locations) -> int:
     return 0
 
 
-def _run(locations: paths.Locations, lang: str | None) -> int:
-    from course.learner.study import Study
-    from course.store.instance import FolderReadOnlyError, claim_writer
-
-    course = load_course(locations.course)
-    folder_read_only = False
-    try:
-        claim = claim_writer(locations.data)  # held for the whole run; None when another Tillit is open
-    except FolderReadOnlyError:
-        claim, folder_read_only = None, True  # a read-only disk: open it to read, and say so
-    try:
-        study = Study(course, locations.data, lang, read_only=claim is None, folder_read_only=folder_read_only)
-        # Textual takes about 0.2 s to import; only the TUI path pays for it.
-        from course.tui.app import make_app
-
-        make_app(study).run()
-    finally:
-        if claim is not None:
-            claim.release()
-    return 0
-
-
 # --- tillit journal ----------------------------------------------------------------------------------
 
 
@@ -601,7 +579,9 @@ def _main(argv: Sequence[str] | None) -> int:
             from course.cli import group as cli_group
 
             return cli_group.run(args, locations)
-        return _run(locations, args.lang)
+        from course.tui.launch import run_app
+
+        return run_app(locations, args.lang)
     except ContentError as err:
         for problem in err.problems:
             print(visible(render_problem(problem)), file=sys.stderr)

@@ -368,12 +368,15 @@ def main(argv: Sequence[str] | None = None) -> int:
         os.environ["TEXTUAL_DRIVER"] = SESSION_DRIVER
     enter(folder, root, course_dir, trainer=args.trainer, start_cwd=start_cwd)
     print(f"tillit serve: this session's data folder is {folder}", file=sys.stderr)
-    from course.cli import main as cli
+    from course.content.terminal_text import visible
+    from course.store.paths import Locations
+    from course.tui.launch import run_app
 
-    command = [f"--course={course_dir}", f"--data={folder}"]  # "=": a path can never pass for an option
-    if args.lang is not None:
-        command.append(f"--lang={args.lang}")
-    return cli.main([*command, "run"])
+    try:
+        return run_app(Locations(course_dir, "tillit serve", folder, "this browser session's own folder"), args.lang)
+    except TillitError as err:  # the server checked the course; a folder that fails now gets one line
+        print(visible(f"tillit serve: {err}"), file=sys.stderr)
+        return 2
 
 
 if __name__ == "__main__":  # pragma: no cover
