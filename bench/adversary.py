@@ -69,7 +69,7 @@ from course.learner.journal import INDEX, Reflection, dump_reflection, new_id, p
 from course.learner.practice import Practice
 from course.learner.share import build_share, render_share
 from course.learner.study import Study
-from course.store import backup, storage
+from course.store import backup, reading, storage
 from course.store.paths import builtin_course_dir
 
 REPO = Path(__file__).resolve().parent.parent
@@ -437,7 +437,7 @@ def attack_kills(env: Env) -> Tally:
     for (lesson, rid), i in acked.items():
         path = data / "journal" / lesson / f"{rid}.toml"
         try:
-            got = storage.read_toml(path)
+            got = reading.read_toml(path)
             r = parse_reflection(got, path) if got is not None else None
         except Exception as err:  # any failure to read an acknowledged reflection is the finding
             t.fail("corrupt files", f"{path}: {err}")
@@ -453,7 +453,7 @@ def attack_kills(env: Env) -> Tally:
     for rid, child, k in cli_acked:
         path = data / "journal" / env.lesson / f"{rid}.toml"
         try:
-            got = storage.read_toml(path)
+            got = reading.read_toml(path)
             r = parse_reflection(got, path) if got is not None else None
         except Exception as err:
             t.fail("corrupt files", f"{path}: {err}")
@@ -477,7 +477,7 @@ def attack_kills(env: Env) -> Tally:
         checked += 1
         try:
             if path.suffix == ".toml":
-                if storage.read_toml(path) is None:
+                if reading.read_toml(path) is None:
                     raise FileNotFoundError(path)
             elif path.name == INDEX:
                 json.loads(path.read_bytes())

@@ -24,7 +24,7 @@ import pytest
 from course.content.loader import Course
 from course.learner.progress import Notice, ProgressStore
 from course.learner.study import Study
-from course.store import storage
+from course.store import reading, storage
 from course.store.sandbox import TomlSandbox
 
 from .conftest import REPO
@@ -158,7 +158,7 @@ def test_a_saved_file_holds_no_c1_control_and_reads_back_the_same(tmp_path: Path
     storage.write_toml(path, data)
     raw = path.read_bytes()
     assert not any(c in raw for c in RAW) and "\u202e".encode() not in raw
-    assert storage.read_toml(path) == data
+    assert reading.read_toml(path) == data
 
 
 def test_a_file_that_cannot_be_understood_is_parsed_once(

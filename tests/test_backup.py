@@ -15,7 +15,7 @@ from course.content.loader import Course
 from course.errors import StorageError
 from course.learner.progress import READ
 from course.learner.study import Study
-from course.store import backup, storage
+from course.store import backup, datafolder, reading, storage
 from course.store.instance import claim_writer
 
 LESSON = "trust-culture"
@@ -138,7 +138,7 @@ def test_every_reset_is_preceded_by_a_backup_of_the_state_before(course: Course,
     else:
         study.reset_all()
     [made] = [b for b in backup.list_backups(data_dir) if b.name.endswith("-reset")]
-    saved = storage.read_toml(made.path / "progress.toml")
+    saved = reading.read_toml(made.path / "progress.toml")
     assert saved is not None and saved["lessons"][LESSON]["status"] == "read"
     restored = backup.restore_backup(data_dir, made.path)
     assert Study(course, data_dir, "en").status(LESSON) == READ
@@ -228,7 +228,7 @@ def test_the_app_that_holds_the_folder_can_restore(course: Course, data_dir: Pat
 
 
 def test_links_in_the_data_folder_are_never_copied(tmp_path: Path, data_dir: Path) -> None:
-    storage.open_data_folder(data_dir)  # a data folder Tillit made; then someone plants a link in it
+    datafolder.open_data_folder(data_dir)  # a data folder Tillit made; then someone plants a link in it
     storage.write_toml(data_dir / "progress.toml", {})
     (data_dir / "secret").symlink_to("/etc/passwd")
     made = backup.make_backup(data_dir, "manual")

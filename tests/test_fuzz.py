@@ -28,7 +28,7 @@ from course.learner.journal import JournalStore, Reflection, Version, parse_refl
 from course.learner.practice import Practice
 from course.learner.progress import AttemptStore, ProgressStore, _parse_progress
 from course.learner.study import Study
-from course.store import storage
+from course.store import reading, storage
 
 from .conftest import REPO
 
@@ -146,7 +146,7 @@ def _run_loaders(course: Course, workdir: Path, kind: str, rel: str, content: by
     path.parent.mkdir(parents=True)
     path.write_bytes(content)
     with contextlib.suppress(TillitError):
-        storage.read_toml(path)
+        reading.read_toml(path)
     with contextlib.suppress(TillitError):
         _loaders(course)[kind](root)
     COUNTS[kind] = COUNTS.get(kind, 0) + 1
@@ -304,12 +304,12 @@ def _cuts(tmp_path: Path, original: bytes, parse: Callable[[dict[str, Any], Path
     """Cut at every offset; (detected, identical, silently valid) counts."""
     path = tmp_path / "cut.toml"
     path.write_bytes(original)
-    whole = parse(storage.read_toml(path) or {}, path)
+    whole = parse(reading.read_toml(path) or {}, path)
     detected = identical = silent = 0
     for offset in range(len(original)):
         path.write_bytes(original[:offset])
         try:
-            data = storage.read_toml(path)
+            data = reading.read_toml(path)
             loaded = None if data is None else parse(data, path)
         except TillitError:
             detected += 1

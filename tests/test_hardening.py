@@ -30,7 +30,7 @@ from course.learner.journal import INDEX
 from course.learner.practice import Practice
 from course.learner.share import build_share
 from course.learner.study import Study
-from course.store import backup, storage
+from course.store import backup, datafolder, reading, storage
 
 from .journal_helpers import Clock
 
@@ -205,18 +205,18 @@ def test_an_empty_data_option_is_refused_instead_of_meaning_the_current_folder(t
 def test_a_new_empty_or_old_unmarked_folder_is_adopted_and_marked(course: Course, tmp_path: Path) -> None:
     new = tmp_path / "new"
     Study(course, new, "en")
-    assert storage.is_marked(new)
+    assert datafolder.is_marked(new)
     empty = tmp_path / "empty"
     empty.mkdir()
     Study(course, empty, "en")
-    assert storage.is_marked(empty)
+    assert datafolder.is_marked(empty)
     old = tmp_path / "old"  # a folder from before the marker, as the source checkout's progress/ is
     fill(course, old)
     (old / storage.MARKER).unlink()
     (old / "README.md").write_text("progress lives here\n")
     (old / ".gitignore").write_text("*\n")
     study = Study(course, old, "en")
-    assert storage.is_marked(old) and len(study.all_reflections()) == 3
+    assert datafolder.is_marked(old) and len(study.all_reflections()) == 3
 
 
 @pytest.mark.parametrize("source", ["/etc", "/proc", "sibling"])
@@ -364,7 +364,7 @@ def test_the_shape_scan_passes_every_file_tillit_writes(course: Course, data_dir
     first = study.reflections(lid)[0]
     study.save_reflection(lid, first.prompt, 'quotes """ and \'\'\' and [[x]] and a.b.c.d.e.f.g.h.i.j = 1', first)
     for path in data_dir.rglob("*.toml"):
-        assert not storage.costly_shape(path.read_text()), path
+        assert not reading.costly_shape(path.read_text()), path
 
 
 # --- B2: the journal's cache can never show or save text the file does not hold --------------------------
@@ -519,7 +519,7 @@ def test_a_damaged_header_cannot_switch_the_checksum_off(tmp_path: Path) -> None
         path.write_bytes(damaged)
         assert storage.checksum_ok(damaged) is False
         with pytest.raises(CorruptFileError):
-            storage.read_toml(path)
+            reading.read_toml(path)
 
 
 def test_a_backup_dated_in_the_future_by_a_wrong_clock_is_rotated_out_first(
@@ -575,7 +575,7 @@ def test_a_half_made_backup_of_a_killed_backup_is_swept_at_the_next_start(course
 
 
 def test_a_stuck_save_lock_is_one_sentence_not_a_hang(data_dir: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    storage.open_data_folder(data_dir)
+    datafolder.open_data_folder(data_dir)
     holder = subprocess.Popen(
         [
             sys.executable,

@@ -35,7 +35,7 @@ from course.learner.share import (
     write_share,
 )
 from course.learner.study import Study
-from course.store import sandbox, storage
+from course.store import reading, sandbox, storage
 from course.trainer.results import (
     OLDER,
     SAME,
@@ -114,7 +114,7 @@ def test_participant_id_is_made_once_kept_private_and_checksummed(course: Course
     path = tmp_path / "data" / ID_FILE
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     assert storage.checksum_ok(path.read_bytes()) is True
-    assert storage.read_toml(path) == {"schema": 1, "id": pid}
+    assert reading.read_toml(path) == {"schema": 1, "id": pid}
     assert participant_id(study) == pid
     assert participant_id(Study(course, tmp_path / "data", LANG)) == pid
     assert participant_id(Study(course, tmp_path / "other", LANG)) != pid

@@ -18,7 +18,7 @@ from hypothesis import strategies as st
 
 from course.errors import CorruptFileError, NewerFileError, StorageError
 from course.learner.journal import JournalStore, Reflection, clean_text
-from course.store import storage
+from course.store import reading, storage
 
 
 def mode(path: Path) -> int:
@@ -54,7 +54,7 @@ def test_write_toml_writes_schema_first_and_reads_back(folder: Path) -> None:
     path = folder / "progress.toml"
     storage.write_toml(path, {"name": "Åsa", "schema": 7, "when": datetime(2025, 5, 21, 9, 30, tzinfo=UTC)})
     assert path.read_bytes().startswith(storage.HEADER + b"schema = 1\n"), "the header line, then the schema first"
-    assert storage.read_toml(path) == {"schema": 1, "name": "Åsa", "when": datetime(2025, 5, 21, 9, 30, tzinfo=UTC)}
+    assert reading.read_toml(path) == {"schema": 1, "name": "Åsa", "when": datetime(2025, 5, 21, 9, 30, tzinfo=UTC)}
     assert leftovers(folder) == []
 
 
@@ -101,13 +101,13 @@ def test_ensure_dir_on_a_file_raises_storage_error(tmp_path: Path) -> None:
 
 
 def test_read_missing_file_is_none(tmp_path: Path) -> None:
-    assert storage.read_toml(tmp_path / "nothing.toml") is None
+    assert reading.read_toml(tmp_path / "nothing.toml") is None
 
 
 def test_bom_is_accepted(tmp_path: Path) -> None:
     path = tmp_path / "bom.toml"
     path.write_bytes(b'\xef\xbb\xbfschema = 1\nname = "x"\n')
-    assert storage.read_toml(path) == {"schema": 1, "name": "x"}
+    assert reading.read_toml(path) == {"schema": 1, "name": "x"}
 
 
 CORRUPT: dict[str, bytes] = {
@@ -135,7 +135,7 @@ def test_unreadable_content_is_a_corrupt_file_error(tmp_path: Path, content: byt
     path = tmp_path / "progress.toml"
     path.write_bytes(content)
     with pytest.raises(CorruptFileError) as caught:
-        storage.read_toml(path)
+        reading.read_toml(path)
     assert caught.value.path == path
     assert str(path) in str(caught.value)
     assert caught.value.reason
@@ -146,7 +146,7 @@ def test_a_folder_instead_of_a_file_is_corrupt(tmp_path: Path) -> None:
     path = tmp_path / "progress.toml"
     path.mkdir()
     with pytest.raises(CorruptFileError, match="not a regular file"):
-        storage.read_toml(path)
+        reading.read_toml(path)
 
 
 def test_an_oversize_file_is_corrupt_without_being_read(tmp_path: Path) -> None:
@@ -155,14 +155,14 @@ def test_an_oversize_file_is_corrupt_without_being_read(tmp_path: Path) -> None:
         f.write(b"schema = 1\n")
         f.truncate(storage.MAX_FILE_BYTES + 1)  # sparse: no disk needed
     with pytest.raises(CorruptFileError, match="larger than 8 MiB"):
-        storage.read_toml(path)
+        reading.read_toml(path)
 
 
 def test_a_newer_schema_is_a_newer_file_error(tmp_path: Path) -> None:
     path = tmp_path / "progress.toml"
     path.write_bytes(b"schema = 999\nfuture = true\n")
     with pytest.raises(NewerFileError) as caught:
-        storage.read_toml(path)
+        reading.read_toml(path)
     assert caught.value.path == path
     assert "newer version" in str(caught.value) and "999" in str(caught.value)
     assert path.read_bytes() == b"schema = 999\nfuture = true\n"
@@ -177,7 +177,7 @@ def test_a_read_error_is_a_storage_error(tmp_path: Path, monkeypatch: pytest.Mon
 
     monkeypatch.setattr(os, "read", fail)  # the disk fails under the read itself
     with pytest.raises(StorageError, match=r"progress\.toml") as caught:
-        storage.read_toml(path)
+        reading.read_toml(path)
     assert not isinstance(caught.value, CorruptFileError)
 
 
@@ -187,7 +187,7 @@ def test_arbitrary_bytes_never_escape_as_anything_but_storage_error(tmp_path: Pa
     path = tmp_path / "fuzz.toml"
     path.write_bytes(content)
     try:
-        result = storage.read_toml(path)
+        result = reading.read_toml(path)
     except StorageError:
         return
     assert isinstance(result, dict)
@@ -200,7 +200,7 @@ def test_toml_like_text_never_escapes_as_anything_but_storage_error(tmp_path: Pa
     path = tmp_path / "fuzz.toml"
     path.write_text("schema = 1\n" + body, encoding="utf-8")
     try:
-        result = storage.read_toml(path)
+        result = reading.read_toml(path)
     except StorageError:
         return
     assert isinstance(result, dict)
@@ -430,5 +430,5 @@ def test_any_reflection_text_round_trips(tmp_path: Path, text: str) -> None:
 def test_write_and_read_toml_round_trip_clean_text(tmp_path: Path, text: str) -> None:
     path = tmp_path / "x.toml"
     storage.write_toml(path, {"text": clean_text(text)})
-    data = storage.read_toml(path)
+    data = reading.read_toml(path)
     assert data is not None and data["text"] == clean_text(text)

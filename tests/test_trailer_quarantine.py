@@ -15,7 +15,7 @@ from course.content.loader import Course
 from course.errors import CorruptFileError, NewerFileError
 from course.learner.journal import JournalStore, Reflection
 from course.learner.study import Study
-from course.store import storage
+from course.store import reading, storage
 
 LESSON = "trust-culture"
 PROMPT = "reflect-1"
@@ -38,18 +38,18 @@ def test_a_written_file_has_the_header_and_a_checksum_of_everything_before_the_l
     body, last = raw.removesuffix(b"\n").rsplit(b"\n", 1)
     assert last == storage.TRAILER + hashlib.sha256(body + b"\n").hexdigest().encode()
     assert storage.checksum_ok(raw) is True
-    assert storage.read_toml(path) == {"schema": 1, "name": "Åsa"}
+    assert reading.read_toml(path) == {"schema": 1, "name": "Åsa"}
 
 
 def test_every_cut_of_a_realistic_file_is_detected_or_loses_nothing(tmp_path: Path) -> None:
     path = realistic(tmp_path)
     whole = path.read_bytes()
-    expected = storage.read_toml(path)
+    expected = reading.read_toml(path)
     detected = 0
     for offset in range(len(whole)):
         path.write_bytes(whole[:offset])
         try:
-            data = storage.read_toml(path)
+            data = reading.read_toml(path)
         except CorruptFileError:
             detected += 1
             continue
@@ -69,7 +69,7 @@ def test_a_changed_byte_is_a_checksum_mismatch(tmp_path: Path, where: str) -> No
     raw[index] = ord("2") if raw[index] != ord("2") else ord("3")
     path.write_bytes(bytes(raw))
     with pytest.raises(CorruptFileError) as caught:
-        storage.read_toml(path)
+        reading.read_toml(path)
     assert caught.value.reason == storage.TRUNCATED
     assert path.read_bytes() == bytes(raw), "reading never changes the file"
 
@@ -78,13 +78,13 @@ def test_every_single_byte_change_is_detected_or_changes_nothing(tmp_path: Path)
     """A change in the header comment only makes the file look hand-written: its data is still whole."""
     path = realistic(tmp_path)
     whole = path.read_bytes()
-    expected = storage.read_toml(path)
+    expected = reading.read_toml(path)
     for offset in range(len(whole)):
         changed = bytearray(whole)
         changed[offset] ^= 0x01
         path.write_bytes(bytes(changed))
         try:
-            data = storage.read_toml(path)
+            data = reading.read_toml(path)
         except (CorruptFileError, NewerFileError):
             continue
         assert data == expected, f"a changed byte at {offset} was read as different data"
@@ -94,7 +94,7 @@ def test_an_edit_that_still_parses_is_reported_as_changed_outside_tillit(tmp_pat
     path = realistic(tmp_path)
     path.write_bytes(path.read_bytes().replace(b"starred = true", b"starred = false"))
     with pytest.raises(CorruptFileError, match=r"cut off or changed outside Tillit \(checksum mismatch\)"):
-        storage.read_toml(path)
+        reading.read_toml(path)
 
 
 def test_a_file_without_the_header_is_still_read(tmp_path: Path) -> None:
@@ -102,14 +102,14 @@ def test_a_file_without_the_header_is_still_read(tmp_path: Path) -> None:
     path = tmp_path / "progress.toml"
     path.write_bytes(b'schema = 1\nname = "old"\n')
     assert storage.checksum_ok(path.read_bytes()) is None
-    assert storage.read_toml(path) == {"schema": 1, "name": "old"}
+    assert reading.read_toml(path) == {"schema": 1, "name": "old"}
 
 
 def test_a_header_without_its_checksum_line_is_cut_off(tmp_path: Path) -> None:
     path = tmp_path / "progress.toml"
     path.write_bytes(storage.HEADER + b'schema = 1\nname = "x"\n')
     with pytest.raises(CorruptFileError, match="checksum mismatch"):
-        storage.read_toml(path)
+        reading.read_toml(path)
 
 
 def test_a_newer_file_is_left_alone_even_when_its_checksum_does_not_match(tmp_path: Path) -> None:
@@ -118,7 +118,7 @@ def test_a_newer_file_is_left_alone_even_when_its_checksum_does_not_match(tmp_pa
     changed = path.read_bytes().replace(b"schema = 1", b"schema = 9")
     path.write_bytes(changed)
     with pytest.raises(NewerFileError):
-        storage.read_toml(path)
+        reading.read_toml(path)
     assert path.read_bytes() == changed
 
 

@@ -132,14 +132,14 @@ def saved_language(data: Path) -> str | None:
     touch a learner's folder, let alone a stranger's. A saved choice is a convenience, so any trouble
     reading it gives None.
     """
-    from course.store import storage
+    from course.store import datafolder, reading
 
     try:
         if not data.is_dir() or data.is_symlink():
             return None
-        if not storage.is_marked(data) and storage.foreign_entry(data) is not None:
+        if not datafolder.is_marked(data) and datafolder.foreign_entry(data) is not None:
             return None
-        saved = storage.read_toml(data / "progress.toml")
+        saved = reading.read_toml(data / "progress.toml")
     except (TillitError, OSError):
         return None
     settings = (saved or {}).get("settings")
@@ -163,10 +163,10 @@ def run(args: argparse.Namespace, locations: paths.Locations) -> int:
 
 def _present(args: argparse.Namespace, course: Course, lang: str, data: Path) -> int:
     if args.notes:
-        from course.store import storage
+        from course.store import datafolder
         from course.tui.present import make_notes_app
 
-        storage.open_data_folder(data)
+        datafolder.open_data_folder(data)
         make_notes_app(course, lang, data).run()
         return 0
     if args.plan:
@@ -203,11 +203,11 @@ def _present_plan(name: str, course: Course, lang: str, data: Path) -> int:
 
 
 def _show(deck: Deck, data: Path, start: datetime | None) -> int:
-    from course.store import storage
+    from course.store import datafolder
     from course.tui.present import make_present_app
 
     try:
-        storage.open_data_folder(data)
+        datafolder.open_data_folder(data)
         target: Path | None = data
     except StorageError:
         target = None  # presenting works without a data folder; only the notes view cannot follow

@@ -94,10 +94,10 @@ class ParseCache:
     def _load(self) -> dict[str, Any]:
         assert self.path is not None
         from course.errors import TillitError
-        from course.store import storage
+        from course.store import reading
 
         try:
-            raw = storage.read_regular(self.path, MAX_BYTES)
+            raw = reading.read_regular(self.path, MAX_BYTES)
             digest, _, body = raw.partition(b"\n")
             if digest.decode("ascii") != hashlib.sha256(body).hexdigest():
                 return {}

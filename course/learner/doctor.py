@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course.errors import CorruptFileError, NewerFileError, StorageError
-from course.store import storage
+from course.store import datafolder, reading, storage
 
 OK, NOTE, PROBLEM = "ok", "note", "problem"
 LOCK_WAIT = 1.0  # how long a held save lock may stay held before it is reported as stuck
@@ -89,7 +89,7 @@ def _own_paths(root: Path) -> tuple[list[Path], list[Path]]:
             if entry.is_dir():
                 if entry.name in _DATA_DIRS:
                     _walk_own(entry, own, strangers, backups=entry.name == "backups")
-            elif storage._own_entry(entry.name, False):
+            elif datafolder._own_entry(entry.name, False):
                 own.append(entry)
     return own, strangers
 
@@ -260,7 +260,7 @@ def _schemas(root: Path, out: list[Finding]) -> None:
         path = root / rel
         checked += 1
         try:
-            data = storage.read_toml(path)
+            data = reading.read_toml(path)
             parse = _parser(rel)
             if data is not None and parse is not None:
                 parse(data, path)
@@ -351,9 +351,9 @@ def examine(data_dir: Path) -> list[Finding]:
         return [Finding(OK, f"there is no data folder yet at {data_dir}; it is made when you first use Tillit")]
     if not data_dir.is_dir() or data_dir.is_symlink():
         return [Finding(PROBLEM, f"{data_dir} is not a folder; choose another data folder with --data")]
-    if not storage.is_marked(data_dir):
+    if not datafolder.is_marked(data_dir):
         try:
-            stranger = storage.foreign_entry(data_dir)
+            stranger = datafolder.foreign_entry(data_dir)
         except StorageError as err:
             return [Finding(PROBLEM, str(err))]
         if stranger is not None:

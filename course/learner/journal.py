@@ -18,7 +18,7 @@ from typing import Any
 from course.content.loader import valid_id
 from course.errors import CorruptFileError, NewerFileError, StorageError
 from course.learner.progress import Notice, load_checked, note_once
-from course.store import storage
+from course.store import fields, storage
 
 FOLLOW_UP_PROMPT = "follow-up"  # prompt id of a reflection that answers a commitment
 INDEX = ".index.json"  # journal/.index.json: a cache of what all() read, see JournalStore.all
@@ -73,17 +73,17 @@ def new_id(when: datetime) -> str:
 
 def parse_reflection(data: dict[str, Any], path: Path) -> Reflection:
     """A reflection from its table (a journal file, or one entry of a TOML export); CorruptFileError naming the key."""
-    rid = storage.want_str(data, "id", path)
-    lesson = storage.want_str(data, "lesson", path)
-    prompt = storage.want_str(data, "prompt", path)
+    rid = fields.want_str(data, "id", path)
+    lesson = fields.want_str(data, "lesson", path)
+    prompt = fields.want_str(data, "prompt", path)
     if not (valid_id(rid) and valid_id(lesson) and valid_id(prompt)):
         raise CorruptFileError(path, "its id, lesson or prompt is not a valid id")
-    created = storage.want_time(data, "created", path)
-    updated = storage.want_time(data, "updated", path)
+    created = fields.want_time(data, "created", path)
+    updated = fields.want_time(data, "updated", path)
     assert created is not None and updated is not None
     tags: tuple[str, ...] = ()
     if "tags" in data:
-        tags = normalise_tags(storage.want_str_list(data, "tags", path))
+        tags = normalise_tags(fields.want_str_list(data, "tags", path))
     starred = data.get("starred", False)
     if starred is not False and starred is not True:
         raise CorruptFileError(path, "'starred' should be true or false")
@@ -95,17 +95,17 @@ def parse_reflection(data: dict[str, Any], path: Path) -> Reflection:
         for raw in raw_versions:
             if not isinstance(raw, dict):
                 raise CorruptFileError(path, "'versions' should be a list of tables")
-            saved = storage.want_time(raw, "saved", path)
+            saved = fields.want_time(raw, "saved", path)
             assert saved is not None
-            versions.append(Version(storage.want_str(raw, "text", path), saved))
-    commitment = storage.want_str(data, "commitment", path, "")
+            versions.append(Version(fields.want_str(raw, "text", path), saved))
+    commitment = fields.want_str(data, "commitment", path, "")
     if commitment and not valid_id(commitment):
         raise CorruptFileError(path, "'commitment' is not a valid id")
     return Reflection(
         rid,
         lesson,
         prompt,
-        storage.want_str(data, "text", path),
+        fields.want_str(data, "text", path),
         created,
         updated,
         tags,

@@ -21,7 +21,7 @@ from course.errors import CorruptFileError, NewerFileError, StorageError, Tillit
 from course.i18n import tr
 from course.learner.journal import FOLLOW_UP_PROMPT, Reflection, clean_text, new_id
 from course.learner.progress import NOT_STARTED, Notice, load_checked, note_once, now
-from course.store import storage
+from course.store import fields, storage
 
 if TYPE_CHECKING:
     from course.content.companions import Statement
@@ -126,7 +126,7 @@ def _want_date(data: Mapping[str, Any], key: str, path: Path) -> date:
 
 
 def _want_id(data: Mapping[str, Any], key: str, path: Path) -> str:
-    value = storage.want_str(data, key, path)
+    value = fields.want_str(data, key, path)
     if not valid_id(value):
         raise CorruptFileError(path, f"'{key}' is not a valid id")
     return value
@@ -136,10 +136,10 @@ def _parse_assessment(data: dict[str, Any], path: Path) -> Assessment:
     aid = _want_id(data, "id", path)
     if aid != path.stem:
         raise CorruptFileError(path, f"its id '{aid}' does not match the file name")
-    taken = storage.want_time(data, "taken", path)
+    taken = fields.want_time(data, "taken", path)
     assert taken is not None
     ratings: dict[str, int] = {}
-    for sid, value in storage.want_table(data, "ratings", path).items():
+    for sid, value in fields.want_table(data, "ratings", path).items():
         if (
             not valid_id(sid)
             or not isinstance(value, int)
@@ -149,7 +149,7 @@ def _parse_assessment(data: dict[str, Any], path: Path) -> Assessment:
             raise CorruptFileError(path, f"rating '{sid}' should be a whole number from {RATING_MIN} to {RATING_MAX}")
         ratings[sid] = value
     notes: dict[str, str] = {}
-    for sid, value in storage.want_table(data, "notes", path).items():
+    for sid, value in fields.want_table(data, "notes", path).items():
         if not valid_id(sid) or not isinstance(value, str):
             raise CorruptFileError(path, f"note '{sid}' should be text")
         notes[sid] = value
@@ -161,14 +161,14 @@ def _parse_commitment(data: dict[str, Any], path: Path) -> Commitment:
     if cid != path.stem:
         raise CorruptFileError(path, f"its id '{cid}' does not match the file name")
     lesson = _want_id(data, "lesson", path)
-    created = storage.want_time(data, "created", path)
+    created = fields.want_time(data, "created", path)
     assert created is not None
-    done = storage.want_time(data, "done", path, optional=True)
-    follow_up = storage.want_str(data, "follow_up", path, "")
+    done = fields.want_time(data, "done", path, optional=True)
+    follow_up = fields.want_str(data, "follow_up", path, "")
     if follow_up and not valid_id(follow_up):
         raise CorruptFileError(path, "'follow_up' is not a valid reflection id")
     return Commitment(
-        cid, lesson, storage.want_str(data, "text", path), created, _want_date(data, "due", path), done, follow_up
+        cid, lesson, fields.want_str(data, "text", path), created, _want_date(data, "due", path), done, follow_up
     )
 
 
@@ -183,11 +183,11 @@ def _dump_commitment(c: Commitment) -> dict[str, Any]:
 
 def _parse_reviews(data: dict[str, Any], path: Path) -> dict[str, ReviewItem]:
     items: dict[str, ReviewItem] = {}
-    for key, raw in storage.want_table(data, "item", path).items():
+    for key, raw in fields.want_table(data, "item", path).items():
         lesson, _, question = key.partition("/")
         if not (valid_id(lesson) and valid_id(question)) or not isinstance(raw, dict):
             raise CorruptFileError(path, f"item '{key}' should be a table named \"lesson/question\"")
-        level = storage.want_int(raw, "level", path)
+        level = fields.want_int(raw, "level", path)
         if not WRONG_LEVEL <= level <= RETIRED_LEVEL:
             raise CorruptFileError(path, f"item '{key}' has a level outside {WRONG_LEVEL}..{RETIRED_LEVEL}")
         history: list[tuple[date, bool]] = []

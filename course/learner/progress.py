@@ -10,7 +10,7 @@ from typing import Any, TypeVar
 
 from course.content.loader import valid_id
 from course.errors import CorruptFileError, NewerFileError, StorageError, UnreadableFileError
-from course.store import storage
+from course.store import fields, reading, storage
 
 NOT_STARTED, READ, COMPLETED = "not_started", "read", "completed"
 STATUSES = (NOT_STARTED, READ, COMPLETED)
@@ -123,7 +123,7 @@ def load_checked(
     `root` is the data folder (the file's own folder when not given).
     """
     try:
-        data = storage.read_toml(path)
+        data = reading.read_toml(path)
         return None if data is None else parse(data, path)
     except UnreadableFileError as err:
         note_once(notices, Notice("unreadable", path, err.reason))
@@ -135,7 +135,7 @@ def load_checked(
             return None
         with storage.locked(base):
             try:  # read again under the lock: another Tillit may have repaired or replaced it meanwhile
-                data = storage.read_toml(path)
+                data = reading.read_toml(path)
                 return None if data is None else parse(data, path)
             except CorruptFileError as again:
                 moved = storage.move_aside(path, root, again.reason)
@@ -158,42 +158,42 @@ def _answers(raw: object, path: Path) -> dict[str, tuple[str, ...]]:
 
 
 def _parse_progress(data: dict[str, Any], path: Path) -> Progress:
-    settings = storage.want_table(data, "settings", path)
+    settings = fields.want_table(data, "settings", path)
     language = settings.get("language")
     theme = settings.get("theme")
     if (language is not None and not isinstance(language, str)) or (theme is not None and not isinstance(theme, str)):
         raise CorruptFileError(path, "'settings' should hold text")
     place = None
-    raw_place = storage.want_table(data, "place", path)
+    raw_place = fields.want_table(data, "place", path)
     if raw_place:
-        lesson = storage.want_str(raw_place, "lesson", path)
-        view = storage.want_str(raw_place, "view", path, "lesson")
+        lesson = fields.want_str(raw_place, "lesson", path)
+        view = fields.want_str(raw_place, "view", path, "lesson")
         if not valid_id(lesson) or view not in VIEWS:
             raise CorruptFileError(path, "'place' names an unknown lesson or view")
         place = Place(
             lesson,
             view,
-            storage.want_int(raw_place, "scroll", path, 0),
-            storage.want_int(raw_place, "question", path, 0),
+            fields.want_int(raw_place, "scroll", path, 0),
+            fields.want_int(raw_place, "question", path, 0),
         )
     lessons: dict[str, LessonState] = {}
-    for lid, raw in storage.want_table(data, "lessons", path).items():
+    for lid, raw in fields.want_table(data, "lessons", path).items():
         if not valid_id(lid) or not isinstance(raw, dict):
             raise CorruptFileError(path, f"lesson '{lid}' should be a table")
-        status = storage.want_str(raw, "status", path, NOT_STARTED)
+        status = fields.want_str(raw, "status", path, NOT_STARTED)
         if status not in STATUSES:
             raise CorruptFileError(path, f"lesson '{lid}' has an unknown status")
         lessons[lid] = LessonState(
             status,
-            storage.want_time(raw, "read_at", path, optional=True),
-            storage.want_time(raw, "completed_at", path, optional=True),
-            storage.want_time(raw, "reset_at", path, optional=True),
+            fields.want_time(raw, "read_at", path, optional=True),
+            fields.want_time(raw, "completed_at", path, optional=True),
+            fields.want_time(raw, "reset_at", path, optional=True),
         )
     quizzes: dict[str, QuizDraft] = {}
-    for lid, raw in storage.want_table(data, "quiz", path).items():
+    for lid, raw in fields.want_table(data, "quiz", path).items():
         if not valid_id(lid) or not isinstance(raw, dict):
             raise CorruptFileError(path, f"quiz '{lid}' should be a table")
-        started = storage.want_time(raw, "started", path)
+        started = fields.want_time(raw, "started", path)
         assert started is not None
         quizzes[lid] = QuizDraft(started, _answers(raw.get("answers", {}), path))
     return Progress(language, theme, place, lessons, quizzes)
@@ -282,12 +282,12 @@ def _parse_attempts(data: dict[str, Any], path: Path) -> list[Attempt]:
     for item in raw:
         if not isinstance(item, dict):
             raise CorruptFileError(path, "each attempt should be a table")
-        started = storage.want_time(item, "started", path)
-        finished = storage.want_time(item, "finished", path)
+        started = fields.want_time(item, "started", path)
+        finished = fields.want_time(item, "finished", path)
         passed = item.get("passed")
         if not isinstance(passed, bool):
             raise CorruptFileError(path, "'passed' should be true or false")
-        points, max_points = storage.want_int(item, "points", path), storage.want_int(item, "max_points", path)
+        points, max_points = fields.want_int(item, "points", path), fields.want_int(item, "max_points", path)
         if not 0 <= points <= max_points:
             raise CorruptFileError(path, "'points' should be between 0 and 'max_points'")
         assert started is not None and finished is not None

@@ -30,7 +30,7 @@ from course.learner.progress import (
     now,
     reset_lesson,
 )
-from course.store import storage
+from course.store import datafolder, storage
 from course.store.instance import FOLDER_READ_ONLY_MESSAGE, READ_ONLY_MESSAGE, ReadOnlyError
 
 LANGUAGES = ("sv", "en")
@@ -62,10 +62,10 @@ class Study:
         learner is and what they answer is then kept for this session only; every save of something they
         made (a reflection, an attempt, a reset) raises ReadOnlyError, and nothing is swept, backed up or
         moved into quarantine. A folder that is not Tillit's raises NotDataFolderError (a StorageError)."""
-        storage.open_data_folder(data_dir)  # refuses a folder that is not Tillit's before touching anything
+        datafolder.open_data_folder(data_dir)  # refuses a folder that is not Tillit's before touching anything
         self.course = course
         self.data_dir = data_dir
-        folder_read_only = folder_read_only or storage.cannot_write(data_dir)
+        folder_read_only = folder_read_only or datafolder.cannot_write(data_dir)
         read_only = read_only or folder_read_only
         self.read_only = read_only
         self.folder_read_only = folder_read_only

@@ -20,7 +20,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from course.errors import StorageError, UnreadableFileError
-from course.store import storage
+from course.store import datafolder, reading, storage
 
 BACKUPS = "backups"
 KEEP = 14
@@ -127,7 +127,7 @@ def _copy_into(source: str, target: str) -> bool:
     except FileNotFoundError:
         return False  # moved to the trash meanwhile: nothing to copy
     except OSError as err:
-        raise storage.unreadable(Path(source), err) from err
+        raise reading.unreadable(Path(source), err) from err
     try:
         fd = os.open(target, os.O_WRONLY | os.O_CREAT | os.O_EXCL | getattr(os, "O_NOFOLLOW", 0), 0o600)
         try:
@@ -157,7 +157,7 @@ def make_backup(data_dir: Path, reason: str, skipped: list[Path] | None = None) 
     half-made is left, no older backup removed) when the backup itself cannot be made.
     """
     root = data_dir / BACKUPS
-    storage.open_data_folder(data_dir)  # never a copy of a folder that is not Tillit's
+    datafolder.open_data_folder(data_dir)  # never a copy of a folder that is not Tillit's
     with storage.locked(data_dir):
         storage.ensure_dir(root)
         stamp = time.strftime("%Y%m%d-%H%M%S")
@@ -282,7 +282,7 @@ def daily_backup(data_dir: Path) -> Path | None:
 
 def is_backup(folder: Path) -> bool:
     """True when `folder` is a Tillit backup: it carries the data folder's marker, with nothing that is not data."""
-    return storage.is_marked(folder) and not any(not _is_data_file(rel) for rel in data_files_in_backup(folder))
+    return datafolder.is_marked(folder) and not any(not _is_data_file(rel) for rel in data_files_in_backup(folder))
 
 
 def find_backup(data_dir: Path, name_or_path: str) -> Path:
@@ -344,7 +344,7 @@ def restore_backup(data_dir: Path, backup: Path, writer_held: bool = False) -> R
     bad = [rel for rel in wanted if not _is_data_file(rel)]
     if bad:
         raise StorageError(f"{backup} does not look like a Tillit backup (it holds {bad[0]}); nothing was changed.")
-    storage.open_data_folder(data_dir)
+    datafolder.open_data_folder(data_dir)
     claim = None if writer_held else claim_writer(data_dir)
     if claim is None and not writer_held:
         raise StorageError(READ_ONLY_MESSAGE.replace("this one is read-only", "nothing was restored"))

@@ -14,7 +14,7 @@ from pathlib import Path
 from types import TracebackType
 
 from course.errors import StorageError
-from course.store import storage
+from course.store import datafolder, storage
 
 WRITER_LOCK = ".writer.lock"
 READ_ONLY_MESSAGE = "Another Tillit is open on this data folder; this one is read-only — close the other one to write."
@@ -68,7 +68,7 @@ class WriterClaim:
 
 
 def _open(data_dir: Path) -> int:
-    storage.open_data_folder(data_dir)
+    datafolder.open_data_folder(data_dir)
     path = data_dir / WRITER_LOCK
     try:
         return os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_CLOEXEC", 0) | getattr(os, "O_NOFOLLOW", 0), 0o600)

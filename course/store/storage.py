@@ -5,7 +5,6 @@ from __future__ import annotations
 import contextlib
 import errno
 import hashlib
-import math
 import os
 import re
 import stat
@@ -14,13 +13,12 @@ import threading
 import time
 import tomllib
 from collections.abc import Iterator, Mapping
-from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import tomli_w
 
-from course.errors import CorruptFileError, NewerFileError, NotDataFolderError, StorageError, UnreadableFileError
+from course.errors import StorageError
 from course.i18n import describe_failure, tr
 
 SCHEMA = 1
@@ -44,9 +42,14 @@ _ADVICE = {
 }
 
 
+def advice_key(err: OSError) -> str:
+    """Which 'what to do' fits an OS error: space, readonly, permission or generic."""
+    return _ADVICE.get(err.errno or 0, "generic")
+
+
 def advice(err: OSError) -> str:
     """A short 'what to do' for an OS error, in English."""
-    return tr(f"advice.{_ADVICE.get(err.errno or 0, 'generic')}", "en")
+    return tr(f"advice.{advice_key(err)}", "en")
 
 
 def os_failure(action: str, path: Path, err: OSError) -> StorageError:
@@ -269,213 +272,6 @@ def write_toml(path: Path, data: Mapping[str, Any]) -> None:
 # keys. tomllib's cost grows quadratically with dotted keys and steeply with tables, so a small file
 # of another shape can cost seconds and gigabytes. Such a file is parsed in the sandbox (course.store.sandbox:
 # the same memory and CPU limits as a file from someone else); one of Tillit's own shape is parsed here.
-_SHAPE_TOKENS = re.compile(r'"""|\'\'\'|["\'#\[\]{}.=\n]')
-_MAX_DOTS_PER_LINE = 8
-_MAX_DEPTH = 16
-_MAX_KEYS = 50_000
-_SCHEMA_LINE = re.compile(rb"^schema\s*=\s*(\d{1,9})\s*$", re.MULTILINE)
-
-
-def _end_of_string(text: str, pos: int, quote: str) -> int:
-    """The index just past the string that starts at `pos` (after its opening `quote`), or -1 when unclosed."""
-    escapes = quote[0] == '"'
-    while True:
-        end = text.find(quote, pos)
-        if end < 0:
-            return -1
-        if escapes:
-            slashes = 0
-            while end - slashes - 1 >= pos and text[end - slashes - 1] == "\\":
-                slashes += 1
-            if slashes % 2:
-                pos = end + 1
-                continue
-        if len(quote) == 3:  # up to two more quotes belong to the text (\"\"\"\"\" ends with two)
-            while text.startswith(quote[0], end + 3) and end + 3 < len(text):
-                end += 1
-        return end + len(quote)
-
-
-def costly_shape(text: str) -> bool:
-    """True when the TOML text is not of the plain shape Tillit writes (a cheap scan, strings skipped)."""
-    pos, dots, depth, keys = 0, 0, 0, 0
-    search = _SHAPE_TOKENS.search
-    while True:
-        found = search(text, pos)
-        if found is None:
-            return False
-        token, pos = found.group(), found.end()
-        if token in ('"""', "'''", '"', "'"):
-            pos = _end_of_string(text, pos, token)
-            if pos < 0:
-                return False  # unclosed: tomllib says so at once
-        elif token == "#":
-            newline = text.find("\n", pos)
-            pos = len(text) if newline < 0 else newline
-        elif token == "\n":
-            dots = 0
-        elif token == ".":
-            dots += 1
-            if dots > _MAX_DOTS_PER_LINE:
-                return True
-        elif token == "=":
-            keys += 1
-            if keys > _MAX_KEYS:
-                return True
-        elif token in "[{":
-            depth += 1
-            keys += 1
-            if depth > _MAX_DEPTH or keys > _MAX_KEYS:
-                return True
-        else:
-            depth = max(0, depth - 1)
-
-
-def parse_limited(text: str) -> dict[str, Any]:
-    """tomllib.loads, within limits: in-process for Tillit's own shape, else in the sandbox.
-
-    Raises tomllib.TOMLDecodeError (or ValueError) for text that is not TOML and RecursionError
-    for text that hits a limit, as tomllib itself would for a deeply nested file.
-    """
-    if not costly_shape(text):
-        return tomllib.loads(text)
-    from course.store.sandbox import TomlSandbox
-
-    sandbox = TomlSandbox()
-    try:
-        kind, value = sandbox.parse(text)
-    finally:
-        sandbox.close()
-    if kind == "ok" and isinstance(value, dict):
-        return value
-    if kind == "error":
-        raise ValueError(str(value))
-    raise RecursionError("too deeply nested or too large to read safely")
-
-
-def _peek_schema(raw: bytes) -> int | None:
-    """The schema number of a data file, read from its first lines without parsing it."""
-    found = _SCHEMA_LINE.search(raw, 0, 4096)
-    return int(found.group(1)) if found else None
-
-
-def _read_bytes(path: Path) -> bytes:
-    """The bytes of a regular data file, never through a link; CorruptFileError/UnreadableFileError otherwise."""
-    return read_regular(path, MAX_FILE_BYTES)
-
-
-def read_regular(path: Path, limit: int) -> bytes:
-    """The bytes of the regular file `path`, at most `limit` of them, never through a link and never
-    waiting on a FIFO or a device; FileNotFoundError when it is missing, CorruptFileError (a link, not a
-    regular file, too large) or UnreadableFileError (the system refused) otherwise."""
-    try:
-        info = path.lstat()
-    except FileNotFoundError:
-        raise
-    except OSError as err:
-        raise unreadable(path, err) from err
-    if stat.S_ISLNK(info.st_mode):
-        raise CorruptFileError(path, "it is a link, and Tillit never follows links in its data folder")
-    if not stat.S_ISREG(info.st_mode):
-        raise CorruptFileError(path, "it is not a regular file")
-    if info.st_size > limit:
-        raise CorruptFileError(path, too_large(info.st_size))
-    flags = os.O_RDONLY | getattr(os, "O_NOFOLLOW", 0) | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_CLOEXEC", 0)
-    try:
-        fd = os.open(path, flags)
-    except FileNotFoundError:
-        raise
-    except OSError as err:
-        if err.errno == errno.ELOOP:  # swapped for a link since the lstat
-            raise CorruptFileError(path, "it is a link, and Tillit never follows links in its data folder") from err
-        raise unreadable(path, err) from err
-    try:
-        if not stat.S_ISREG(os.fstat(fd).st_mode):
-            raise CorruptFileError(path, "it is not a regular file")
-        chunks: list[bytes] = []
-        size = 0
-        while True:
-            chunk = os.read(fd, 1 << 20)
-            if not chunk:
-                break
-            size += len(chunk)
-            if size > limit:
-                raise CorruptFileError(path, too_large(size))
-            chunks.append(chunk)
-        return b"".join(chunks)
-    except OSError as err:
-        raise unreadable(path, err) from err
-    finally:
-        os.close(fd)
-
-
-def unreadable(path: Path, err: OSError) -> UnreadableFileError:
-    """The error for a file the operating system would not let Tillit read: it is skipped, never moved."""
-    why = reason(err)
-    message = describe_failure("read", path, why, _ADVICE.get(err.errno or 0, "generic"), "en")
-    failure = UnreadableFileError(
-        message, action="read", path=path, reason=why, advice=_ADVICE.get(err.errno or 0, "generic")
-    )
-    return failure
-
-
-def read_toml(path: Path) -> dict[str, Any] | None:
-    """Read a data file; None when it does not exist.
-
-    Raises CorruptFileError when it cannot be understood (it is then moved aside by the caller),
-    UnreadableFileError when the operating system refuses the read (it is then skipped, not moved)
-    and NewerFileError when a newer Tillit wrote it. The checksum is checked before anything is parsed,
-    and parsing is bounded (see parse_limited), so no file can cost more than a moment.
-    """
-    try:
-        raw = _read_bytes(path)
-    except FileNotFoundError:
-        return None
-    digest = hashlib.sha256(raw).digest()
-    known = _REFUSED.get(digest)
-    if known is not None:  # the very same bytes were refused a moment ago (load_checked reads again under the lock)
-        raise CorruptFileError(path, known)
-    try:
-        return _parse_data(raw, path)
-    except CorruptFileError as err:
-        if len(_REFUSED) >= 64:
-            _REFUSED.clear()
-        _REFUSED[digest] = err.reason
-        raise
-
-
-# The verdicts on files that could not be understood, by the SHA-256 of their bytes, so a file is
-# never parsed twice (a TOML bomb costs a sandboxed parse of up to two seconds each time).
-_REFUSED: dict[bytes, str] = {}
-
-
-def _parse_data(raw: bytes, path: Path) -> dict[str, Any]:
-    """The data of a data file's bytes; see read_toml."""
-    whole = checksum_ok(raw)
-    if whole is False:
-        schema = _peek_schema(raw)
-        if schema is not None and schema > SCHEMA:
-            raise NewerFileError(path, schema)  # a newer Tillit's file is left alone, whatever it holds
-        raise CorruptFileError(path, TRUNCATED)
-    try:
-        text = raw.decode("utf-8").removeprefix("\ufeff")
-        data = parse_limited(text)
-    except UnicodeDecodeError as err:
-        raise CorruptFileError(path, "it is not UTF-8 text") from err
-    except (RecursionError, MemoryError) as err:
-        raise CorruptFileError(path, "it is too deeply nested or too large to read safely") from err
-    except (tomllib.TOMLDecodeError, ValueError) as err:
-        raise CorruptFileError(path, f"not valid TOML: {err}") from err
-    schema = data.get("schema")
-    if schema is None:
-        raise CorruptFileError(path, "it has no schema number")
-    if not isinstance(schema, int) or isinstance(schema, bool) or schema < 1:
-        raise CorruptFileError(path, "its schema number is not a positive whole number")
-    if schema > SCHEMA:
-        raise NewerFileError(path, schema)
-    return data
-
-
 def quarantine_name(path: Path, root: Path) -> str:
     """The name a file gets in the quarantine: its path inside the data folder, with "__" for "/"."""
     try:
@@ -688,146 +484,4 @@ def lock_held(path: Path) -> bool:
         for key, h in list(_HELD.items())
     )
 
-
-# --- the data folder's marker ---------------------------------------------------------------------
-
 MARKER = "tillit-data.toml"  # <data>/tillit-data.toml: this folder is Tillit's (and a backup holds a copy)
-# What a Tillit data folder may hold at its top, so an unmarked folder from before the marker is adopted.
-_OWN_FILES = {"progress.toml", "review.toml", "share-id.toml", MARKER, LOCK_NAME, ".writer.lock"}
-_OWN_DIRS = {"journal", "attempts", "assessments", "commitments", "backups", QUARANTINE, "sessions", "present"}
-_CHECKOUT_FILES = {"README.md", ".gitignore"}  # the source checkout's progress/ folder is tracked by git
-
-
-def _own_entry(name: str, is_dir: bool) -> bool:
-    if is_dir:
-        return name in _OWN_DIRS
-    return (
-        name in _OWN_FILES
-        or name in _CHECKOUT_FILES
-        or TEMP_NAME.match(name) is not None
-        or (name.startswith("journal-draft-") and name.endswith(".md"))
-    )
-
-
-def is_marked(folder: Path) -> bool:
-    """True when `folder` carries Tillit's marker file (a regular file, not a link)."""
-    try:
-        return stat.S_ISREG((folder / MARKER).lstat().st_mode)
-    except OSError:
-        return False
-
-
-def foreign_entry(folder: Path) -> str | None:
-    """The first name at the top of an unmarked `folder` that Tillit would not have made, or None."""
-    try:
-        with os.scandir(folder) as scan:
-            for entry in sorted(scan, key=lambda e: e.name):
-                if not _own_entry(entry.name, entry.is_dir(follow_symlinks=False)):
-                    return entry.name
-    except OSError as err:
-        raise os_failure("folder", folder, err) from err
-    return None
-
-
-def open_data_folder(folder: Path) -> None:
-    """Make sure `folder` is Tillit's before anything in it is touched: adopt a new, empty or old Tillit
-    folder (writing the marker), work on a marked one, and refuse anything else with NotDataFolderError.
-
-    Nothing is changed in a refused folder: no mode change, no sweep, no backup.
-    """
-    try:
-        exists = folder.exists() or folder.is_symlink()
-    except OSError as err:
-        raise os_failure("folder", folder, err) from err
-    if exists and not folder.is_symlink() and folder.is_dir() and is_marked(folder):
-        ensure_dir(folder)
-        return
-    if exists:
-        if folder.is_symlink() and not folder.is_dir():
-            raise NotDataFolderError(
-                f"Cannot use the data folder {folder}: it is a link to nothing; choose another with --data."
-            )
-        if not folder.is_dir():
-            raise StorageError(
-                f"Cannot use the data folder {folder}: it is a file, not a folder; choose another with --data."
-            )
-        stranger = foreign_entry(folder)
-        if stranger is not None:
-            raise NotDataFolderError(
-                f"{folder} is not a Tillit data folder (it holds {stranger!r}, which Tillit did not make), so "
-                "Tillit left it untouched; choose an empty folder or your Tillit data folder with --data."
-            )
-    ensure_dir(folder)
-    mark(folder)
-
-
-def cannot_write(folder: Path) -> bool:
-    """True when `folder` is on a read-only disk or this user may not write in it (it can still be read)."""
-    try:
-        if os.statvfs(folder).f_flag & getattr(os, "ST_RDONLY", 1):
-            return True
-        return not os.access(folder, os.W_OK)
-    except OSError:
-        return False  # cannot tell: the save itself will say what is wrong
-
-
-def mark(folder: Path) -> None:
-    """Write the marker (atomic, 0600) unless it is there; a folder that cannot be written stays unmarked."""
-    if is_marked(folder):
-        return
-    with contextlib.suppress(StorageError), locked(folder):  # a read-only folder: every later save says why
-        if not is_marked(folder):
-            write_toml(folder / MARKER, {"kind": "tillit-data", "note": "This folder holds one learner's Tillit data."})
-
-
-# --- small validators shared by the stores -------------------------------------------------------
-
-
-def want_str(data: Mapping[str, Any], key: str, path: Path, default: str | None = None) -> str:
-    """The string at `key`, or raise CorruptFileError naming the key."""
-    value = data.get(key, default)
-    if not isinstance(value, str):
-        raise CorruptFileError(path, f"'{key}' should be text")
-    return value
-
-
-def want_int(data: Mapping[str, Any], key: str, path: Path, default: int | None = None) -> int:
-    """The whole number at `key` (not a bool), or raise CorruptFileError naming the key."""
-    value = data.get(key, default)
-    if not isinstance(value, int) or isinstance(value, bool) or abs(value) > 2**53:
-        raise CorruptFileError(path, f"'{key}' should be a whole number")
-    return value
-
-
-def want_float(data: Mapping[str, Any], key: str, path: Path) -> float:
-    """The finite number at `key`, or raise CorruptFileError naming the key."""
-    value = data.get(key)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
-        raise CorruptFileError(path, f"'{key}' should be a number")
-    return float(value)
-
-
-def want_time(data: Mapping[str, Any], key: str, path: Path, optional: bool = False) -> datetime | None:
-    """The time-zone-aware date-time at `key`, or raise CorruptFileError naming the key."""
-    value = data.get(key)
-    if value is None and optional:
-        return None
-    if not isinstance(value, datetime) or value.tzinfo is None:
-        raise CorruptFileError(path, f"'{key}' should be a date and time with a time zone")
-    return value
-
-
-def want_table(data: Mapping[str, Any], key: str, path: Path) -> dict[str, Any]:
-    """The table at `key` (empty when missing), or raise CorruptFileError naming the key."""
-    value = data.get(key, {})
-    if not isinstance(value, dict):
-        raise CorruptFileError(path, f"'{key}' should be a table")
-    return value
-
-
-def want_str_list(data: Mapping[str, Any], key: str, path: Path) -> list[str]:
-    """The list of strings at `key` (empty when missing), or raise CorruptFileError naming the key."""
-    value = data.get(key, [])
-    if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
-        raise CorruptFileError(path, f"'{key}' should be a list of text")
-    return list(value)

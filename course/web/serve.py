@@ -62,7 +62,7 @@ from urllib.parse import urlsplit
 
 from course.errors import ContentError, TillitError, UsageError
 from course.i18n import lookup
-from course.store import storage
+from course.store import datafolder, storage
 from course.web.session import new_session_dir, sessions_dir, sweep_sessions, tidy_session
 
 if TYPE_CHECKING:
@@ -291,7 +291,7 @@ def prepare(
 ) -> ServePlan:
     """Check everything `serve` needs and work out the command, URL and texts; raises TillitError.
 
-    The data root is opened with `storage.open_data_folder`: a folder that is not Tillit's is refused
+    The data root is opened with `datafolder.open_data_folder`: a folder that is not Tillit's is refused
     (NotDataFolderError) and left untouched.
     """
     host = host.strip()
@@ -327,7 +327,7 @@ def prepare(
     if problems:
         raise ContentError(problems, course_dir)
     sessions = sessions_dir(data_root)
-    storage.open_data_folder(data_root)
+    datafolder.open_data_folder(data_root)
     storage.ensure_dir(sessions)
     if probe_port:
         check_port(host, port)
