@@ -64,7 +64,8 @@ from datetime import UTC, date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from course.content.loader import Course, load_course
+from course.content.loader import load_course
+from course.content.model import Course
 from course.learner.journal import INDEX, Reflection, dump_reflection, new_id, parse_reflection
 from course.learner.practice import Practice
 from course.learner.share import build_share, render_share

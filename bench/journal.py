@@ -37,7 +37,8 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from course.content.loader import Course, load_course
+from course.content.loader import load_course
+from course.content.model import Course
 from course.learner.journal import FOLLOW_UP_PROMPT, Reflection, Version, dump_reflection, new_id
 from course.learner.journal_query import JournalFilter, by_date, select
 from course.learner.study import Study

@@ -42,7 +42,8 @@ from importlib.metadata import version
 from pathlib import Path
 from typing import Any
 
-from course.content.loader import Course, load_course
+from course.content.loader import load_course
+from course.content.model import Course
 from course.learner.journal import Reflection
 from course.learner.study import Study
 from course.store import storage

@@ -7,7 +7,8 @@ from pathlib import Path
 
 import pytest
 
-from course.content.loader import Course, load_course
+from course.content.loader import load_course
+from course.content.model import Course
 
 from .journal_helpers import Clock
 

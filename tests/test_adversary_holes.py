@@ -21,7 +21,7 @@ from typing import Any
 
 import pytest
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.learner.progress import Notice, ProgressStore
 from course.learner.study import Study
 from course.store import reading, storage

@@ -17,7 +17,8 @@ import pytest
 
 from course.cli import main as cli
 from course.cli.main import main
-from course.content.loader import Course, load_course
+from course.content.loader import load_course
+from course.content.model import Course
 from course.learner.journal import JournalStore, Reflection
 from course.learner.progress import Notice
 from course.render.export import FORMATS

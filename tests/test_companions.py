@@ -5,7 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 from course.content.companions import about_text
-from course.content.loader import Course, check_course, load_course
+from course.content.loader import check_course, load_course
+from course.content.model import Course
 
 ABOUT = """schema = 1
 

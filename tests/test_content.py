@@ -8,7 +8,8 @@ from pathlib import Path
 
 import pytest
 
-from course.content.loader import Course, Lesson, check_course, load_course, valid_id
+from course.content.loader import check_course, load_course
+from course.content.model import Course, Lesson, valid_id
 from course.errors import ContentError, Problem
 from course.i18n import STRINGS
 

@@ -6,7 +6,8 @@ import re
 
 import pytest
 
-from course.content.loader import Course, load_course
+from course.content.loader import load_course
+from course.content.model import Course
 from tests.conftest import REPO
 
 COURSE = load_course(REPO)

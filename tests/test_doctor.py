@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 from course.cli.main import main
-from course.content.loader import Course
+from course.content.model import Course
 from course.learner import doctor
 from course.learner.study import Study
 from course.store import backup, storage

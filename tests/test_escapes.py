@@ -38,7 +38,8 @@ from textual.pilot import Pilot
 from textual.widgets import Markdown, OptionList, Static, TextArea
 from textual.widgets._toast import Toast
 
-from course.content.loader import Course, load_course
+from course.content.loader import load_course
+from course.content.model import Course
 from course.learner.practice import Practice
 from course.learner.share import build_share
 from course.learner.study import Study

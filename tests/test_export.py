@@ -15,7 +15,8 @@ import pytest
 from markdown_it import MarkdownIt
 
 from course.content.companions import SelfAssessment, Statement
-from course.content.loader import Course, load_course
+from course.content.loader import load_course
+from course.content.model import Course
 from course.errors import StorageError, UsageError
 from course.learner.journal import FOLLOW_UP_PROMPT, Reflection, Version
 from course.learner.journal_query import JournalFilter, select, visible

@@ -28,7 +28,7 @@ from typing import IO, Any
 
 import pytest
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.errors import StorageError
 from course.learner.journal import JournalStore
 from course.learner.practice import Practice

@@ -22,7 +22,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course.content.loader import Course, check_course
+from course.content.loader import check_course
+from course.content.model import Course
 from course.errors import TillitError
 from course.learner.journal import JournalStore, Reflection, Version, parse_reflection
 from course.learner.practice import Practice

@@ -14,7 +14,7 @@ from pathlib import Path
 import pytest
 from markdown_it import MarkdownIt
 
-from course.content.loader import Course, Lesson, Prompt
+from course.content.model import Course, Lesson, Prompt
 from course.content.quiz import Option, Question, Quiz
 from course.errors import UsageError
 from course.render.handout import (

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.render.handout import AUDIENCES, LABELS, render_handout, write_handout
 from course.trainer.plan import Block, Plan
 

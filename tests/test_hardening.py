@@ -23,7 +23,7 @@ from pathlib import Path
 
 import pytest
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.errors import CorruptFileError, NotDataFolderError, StorageError, UsageError
 from course.learner import doctor
 from course.learner.journal import INDEX

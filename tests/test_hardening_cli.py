@@ -25,7 +25,7 @@ import pytest
 
 from course.cli.main import main
 from course.content import parsecache
-from course.content.loader import Course
+from course.content.model import Course
 from course.content.parsecache import ParseCache
 from course.content.sourcefile import Report, read_text
 from course.learner.share import build_share, render_share, write_share

@@ -13,7 +13,7 @@ from pathlib import Path
 import pytest
 
 from course.cli.main import main
-from course.content.loader import Course
+from course.content.model import Course
 from course.errors import StorageError
 from course.learner.practice import Practice
 from course.learner.study import Study

@@ -11,7 +11,8 @@ from pathlib import Path
 
 import pytest
 
-from course.content.loader import Course, load_course
+from course.content.loader import load_course
+from course.content.model import Course
 from course.errors import NewerFileError, StorageError
 from course.learner.journal import FOLLOW_UP_PROMPT, JournalStore, Reflection, Version, normalise_tags
 from course.learner.progress import Notice

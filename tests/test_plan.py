@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.content.sourcefile import UNSAFE
 from course.errors import ContentError, Problem, UsageError
 from course.trainer.plan import (

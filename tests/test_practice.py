@@ -14,7 +14,8 @@ from typing import Any
 
 import pytest
 
-from course.content.loader import Course, load_course
+from course.content.loader import load_course
+from course.content.model import Course
 from course.errors import NewerFileError, StorageError, TillitError
 from course.learner.journal import FOLLOW_UP_PROMPT
 from course.learner.practice import INTERVALS, Commitment, Practice, PracticeError, ReviewItem, next_review

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.errors import UsageError
 from course.trainer.plan import default_blocks, read_plan, shipped_plans
 from course.trainer.present import (

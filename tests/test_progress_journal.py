@@ -15,7 +15,7 @@ from typing import Any
 
 import pytest
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.errors import NewerFileError, StorageError
 from course.learner.journal import JournalStore, Reflection
 from course.learner.progress import COMPLETED, NOT_STARTED, READ, Attempt, AttemptStore, Notice, Place

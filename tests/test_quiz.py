@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.content.quiz import FALSE_ID, TRUE_ID, Option, Question, Quiz, QuizResult, score
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.learner.progress import COMPLETED, Attempt, now
 from course.learner.study import Study
 

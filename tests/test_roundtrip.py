@@ -16,7 +16,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.errors import StorageError
 from course.learner.journal import Reflection
 from course.learner.study import VERSION_GAP, Study

@@ -20,7 +20,7 @@ from typing import Any
 
 import pytest
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.content.quiz import Question
 from course.content.terminal_text import visible
 from course.learner.practice import Practice

@@ -8,7 +8,7 @@ from typing import Any
 from textual.pilot import Pilot
 from textual.widgets import TextArea
 
-from course.content.loader import Course
+from course.content.model import Course
 from tests.tui_helpers import new_app
 
 SIZE = (80, 24)

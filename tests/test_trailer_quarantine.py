@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.errors import CorruptFileError, NewerFileError
 from course.learner.journal import JournalStore, Reflection
 from course.learner.study import Study

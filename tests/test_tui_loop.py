@@ -11,7 +11,7 @@ import pytest
 from textual.pilot import Pilot
 from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Select, Static, TextArea
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.learner.journal import Version
 from course.learner.study import Study
 from course.tui.app import TillitApp

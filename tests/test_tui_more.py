@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from textual.widgets import Tabs, TextArea
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.tui.dialogs import ConfirmDialog, TextDialog
 from course.tui.home import HomeScreen
 from course.tui.lesson import LessonScreen

@@ -6,7 +6,7 @@ from pathlib import Path
 
 from textual.widgets import TextArea
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.tui.home import HomeScreen
 from course.tui.lesson import LessonScreen, LessonView
 from course.tui.quiz import QuizScreen

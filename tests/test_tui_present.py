@@ -18,7 +18,7 @@ from textual.widget import Widget
 from textual.widgets import Digits, OptionList, Static
 
 from course.cli.main import main
-from course.content.loader import Course
+from course.content.model import Course
 from course.i18n import tr
 from course.trainer.present import Deck, Presenter, deck_for_lessons, read_state, state_path, write_state
 from course.tui.dialogs import ConfirmDialog, JumpDialog

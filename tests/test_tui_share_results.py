@@ -19,7 +19,7 @@ from textual.command import CommandPalette
 from textual.pilot import Pilot
 from textual.widgets import Button, Input, SelectionList, Static, TextArea
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.learner.practice import Practice
 from course.learner.share import build_share, render_share
 from course.learner.study import Study

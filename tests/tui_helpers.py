@@ -12,7 +12,7 @@ from textual.screen import Screen
 from textual.widget import Widget
 from textual.widgets import Markdown, Static, TextArea
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.learner.study import Study
 from course.tui.app import TillitApp, make_app
 

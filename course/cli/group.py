@@ -8,7 +8,8 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from course.content.loader import Course, load_course
+from course.content.loader import load_course
+from course.content.model import Course
 from course.content.terminal_text import visible
 from course.errors import UsageError
 from course.store import paths
@@ -250,7 +251,7 @@ def summary(results: Results, lang: str, limit: int = 10) -> str:
 
 def _import_gift(args: argparse.Namespace) -> int:
     from course.content.gift import convert, read_gift, write_quiz
-    from course.content.loader import valid_id
+    from course.content.model import valid_id
 
     source = Path(args.file).expanduser()
     target = Path(args.output).expanduser()

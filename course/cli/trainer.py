@@ -9,7 +9,8 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from course.content.loader import Course, load_course
+from course.content.loader import load_course
+from course.content.model import Course
 from course.errors import ContentError, StorageError, TillitError, UsageError
 from course.store import paths
 

@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any
 from course.content.sourcefile import Report, key_line, lang_table, line_of, parse_toml, read_text
 
 if TYPE_CHECKING:
-    from course.content.loader import Course
+    from course.content.model import Course
 
 ABOUT_FILE = "about.toml"
 ASSESSMENT_FILE = "self-assessment.toml"
@@ -117,7 +117,7 @@ def read_assessment(
     folder: Path, langs: Sequence[str], lesson_ids: Sequence[str], rep: Report
 ) -> SelfAssessment | None:
     """lessons/self-assessment.toml, when the course has one; problems are added to `rep`."""
-    from course.content.loader import valid_id  # content imports this module; the id rule lives there
+    from course.content.model import valid_id  # content imports this module; the id rule lives there
 
     path = folder / ASSESSMENT_FILE
     opened = _open(path, rep)

@@ -15,7 +15,7 @@ from datetime import datetime
 from pathlib import Path
 from typing import Any
 
-from course.content.loader import valid_id
+from course.content.model import valid_id
 from course.errors import CorruptFileError, NewerFileError, StorageError
 from course.learner.progress import Notice, load_checked, note_once
 from course.store import fields, storage

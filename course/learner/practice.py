@@ -16,7 +16,7 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING, Any, TypeVar
 
-from course.content.loader import valid_id
+from course.content.model import valid_id
 from course.errors import CorruptFileError, NewerFileError, StorageError, TillitError
 from course.i18n import tr
 from course.learner.journal import FOLLOW_UP_PROMPT, Reflection, clean_text, new_id

@@ -8,7 +8,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
-from course.content.loader import valid_id
+from course.content.model import valid_id
 from course.errors import CorruptFileError, NewerFileError, StorageError, UnreadableFileError
 from course.store import fields, reading, storage
 

@@ -28,7 +28,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from course import __version__
-from course.content.loader import valid_id
+from course.content.model import valid_id
 from course.errors import CorruptFileError, NewerFileError, StorageError, TillitError
 from course.learner.journal import clean_text
 from course.learner.practice import RATING_MAX, RATING_MIN, Practice

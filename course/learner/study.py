@@ -9,7 +9,7 @@ from dataclasses import replace
 from datetime import timedelta
 from pathlib import Path
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.content.quiz import QuizResult, score
 from course.errors import StorageError
 from course.i18n import tr

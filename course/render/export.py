@@ -10,7 +10,7 @@ from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.content.terminal_text import visible
 from course.errors import CorruptFileError, StorageError, UsageError
 from course.i18n import tr

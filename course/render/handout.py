@@ -15,7 +15,7 @@ from datetime import date, time
 from html import escape
 from pathlib import Path
 
-from course.content.loader import Course, Lesson, Prompt
+from course.content.model import Course, Lesson, Prompt
 from course.content.quiz import Question, Quiz
 from course.content.terminal_text import visible
 from course.errors import UsageError

@@ -36,7 +36,7 @@ from datetime import date, datetime, time, timedelta
 from pathlib import Path
 from typing import Any
 
-from course.content.loader import Course, valid_id
+from course.content.model import Course, valid_id
 from course.content.sourcefile import Report, key_line, line_of, parse_toml, read_text, reading
 from course.content.terminal_text import visible_all
 from course.errors import ContentError, Problem, UsageError

@@ -17,7 +17,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
 
-from course.content.loader import Course, Lesson
+from course.content.model import Course, Lesson
 from course.content.quiz import Question
 from course.errors import UsageError
 from course.i18n import tr

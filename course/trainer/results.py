@@ -36,7 +36,7 @@ from datetime import UTC, date, datetime, timedelta
 from html import escape
 from pathlib import Path
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.content.quiz import Option, Question
 from course.content.terminal_text import visible
 from course.i18n import lookup, tr

@@ -8,7 +8,7 @@ from textual.events import Mount
 from textual.message import Message
 from textual.widgets import Footer, Header, MarkdownViewer, Static
 
-from course.content.loader import Lesson
+from course.content.model import Lesson
 from course.content.terminal_text import visible
 from course.learner.progress import Place
 from course.tui.base import TillitScreen, inert

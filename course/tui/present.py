@@ -20,7 +20,7 @@ from textual.screen import Screen
 from textual.widgets import Digits, Footer, Markdown, Static
 from textual.widgets.option_list import Option
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.content.terminal_text import visible
 from course.errors import StorageError, TillitError
 from course.i18n import describe, tr

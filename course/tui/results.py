@@ -21,7 +21,7 @@ from textual.widget import Widget
 from textual.widgets import Footer, Static
 from textual.widgets.option_list import Option
 
-from course.content.loader import Course
+from course.content.model import Course
 from course.errors import TillitError
 from course.i18n import describe, tr
 from course.store import storage
