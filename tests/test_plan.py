@@ -1,4 +1,4 @@
-"""Session plans: reading and checking them line by line, the shipped examples, new plans and the agenda."""
+"""Session plans: reading and checking them line by line, the shipped examples, new plans and block names."""
 
 from __future__ import annotations
 
@@ -15,8 +15,6 @@ from course.errors import ContentError, Problem, UsageError
 from course.trainer.plan import (
     KINDS,
     Block,
-    Plan,
-    agenda,
     block_title,
     check_plan,
     check_plans,
@@ -26,10 +24,8 @@ from course.trainer.plan import (
     is_builtin_plan,
     read_plan,
     shipped_plans,
-    template,
-    toml_string,
-    write_template,
 )
+from course.trainer.plan_template import template, write_template
 
 from .conftest import REPO
 
@@ -534,34 +530,29 @@ def test_a_template_names_unknown_lessons(course: Course) -> None:
         template(course, ["trust-culture", "nope"], "sv")
 
 
-def test_toml_string_round_trips() -> None:
+def test_a_toml_value_round_trips_and_holds_no_control() -> None:
     import tomllib
 
-    for value in ["", "plain", 'quote " and \\ back', "tab\tnew\nline", "\x00\x1f\x7f", "åäö – ”citat”"]:
-        assert tomllib.loads(f"v = {toml_string(value)}")["v"] == value
+    from course.store.storage import toml_value
+
+    values: list[str | bool | int] = ["", "plain", 'quote " and \\ back', "tab\tnew\nline", "\x00\x1f\x7f\x9b", "åäö – ”citat” \u202e", True, 90]
+    for value in values:
+        shown = toml_value(value)
+        assert not any((ord(c) < 0x20 and c != "\t") or 0x7F <= ord(c) <= 0x9F for c in shown)  # one line, inert
+        assert tomllib.loads(f"v = {shown}")["v"] == value
 
 
-# --- the agenda ----------------------------------------------------------------------------------
+# --- what the agenda calls a block --------------------------------------------------------------------
 
 
-def test_the_agenda_has_clock_times_and_titles(course: Course) -> None:
+def test_blocks_are_named_by_their_title_lesson_and_kind(course: Course) -> None:
     plan = read_plan(PLANS / "sv" / "intro-90.toml", course)
-    rows = agenda(plan, course, "sv")
-    assert [r.index for r in rows] == list(range(len(plan.blocks)))
-    assert [r.start_minute for r in rows] == [0, 5, 17, 32, 47, 60, 75, 85]
-    assert [r.clock.strftime("%H:%M") if r.clock else None for r in rows] == [
-        "09:00", "09:05", "09:17", "09:32", "09:47", "10:00", "10:15", "10:25",
-    ]  # fmt: skip
-    assert rows[-1].end_minute == 90
-    assert rows[1].title == "Vad kännetecknar en tillitskultur?"
-    assert rows[2].title == "Diskussion: Vad kännetecknar en tillitskultur?"
-    assert rows[6].title == "Quiz: Sju beteenden hos chefer som bygger tillit"
-    assert rows[0].title == "Incheckning: betrodd eller kontrollerad?"
-    english = agenda(plan, course, "en")
-    assert english[2].title == "Discussion: What characterises a trust culture?"
-
-
-def test_the_agenda_names_breaks_and_wraps_past_midnight(course: Course) -> None:
+    titles = [block_title(b, course, "sv") for b in plan.blocks]
+    assert titles[1] == "Vad kännetecknar en tillitskultur?"
+    assert titles[2] == "Diskussion: Vad kännetecknar en tillitskultur?"
+    assert titles[6] == "Quiz: Sju beteenden hos chefer som bygger tillit"
+    assert titles[0] == "Incheckning: betrodd eller kontrollerad?"
+    assert block_title(plan.blocks[2], course, "en") == "Discussion: What characterises a trust culture?"
     blocks = (
         Block("lesson", 30, "hr-role", "", "", 1),
         Block("break", 15, None, "", "", 2),
@@ -569,18 +560,14 @@ def test_the_agenda_names_breaks_and_wraps_past_midnight(course: Course) -> None
         Block("exercise", 20, "hr-role", "", "", 4),
         Block("break", 10, None, "Fika", "", 5),
     )
-    plan = Plan(Path("x.toml"), "Late", None, "", None, time(23, 30), blocks)
-    rows = agenda(plan, course, "sv")
-    assert [r.title for r in rows] == [
+    assert [block_title(b, course, "sv") for b in blocks] == [
         "HR:s roll i att bygga tillit",
         "Paus",
         "Övning",
         "Övning: HR:s roll i att bygga tillit",
         "Fika",
     ]
-    assert [r.clock for r in rows] == [time(23, 30), time(0, 0), time(0, 15), time(0, 35), time(0, 55)]
-    assert [r.title for r in agenda(plan, course, "en")][:3] == ["HR's role in building trust", "Break", "Exercise"]
-    assert all(r.clock is None for r in agenda(dataclasses.replace(plan, start=None), course, "en"))
+    assert [block_title(b, course, "en") for b in blocks][:3] == ["HR's role in building trust", "Break", "Exercise"]
     assert block_title(Block("quiz", 8, "hr-role", "", "", 1), course, "fi") == "Quiz: HR:s roll i att bygga tillit"
 
 

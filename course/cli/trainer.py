@@ -235,7 +235,7 @@ def _clock(value: str | None) -> time | None:
 
 
 def _session_new(args: argparse.Namespace, course: Course, lang: str) -> int:
-    from course.trainer.plan import template, write_template
+    from course.trainer.plan_template import template, write_template
 
     ids = list(args.lessons) or list(course.lesson_ids)
     text = template(course, ids, lang, title=args.title, when=_day(args.date), start=_clock(args.start))

@@ -38,7 +38,7 @@ from course.content.loader import GIFT_PLACEHOLDER
 from course.content.model import valid_id
 from course.content.sourcefile import MAX_CONTENT_BYTES
 from course.errors import UsageError
-from course.store.storage import atomic_write
+from course.store.storage import atomic_write, toml_value
 
 PLACEHOLDER: Final = GIFT_PLACEHOLDER
 PASS_MARK: Final = 0.8
@@ -530,21 +530,9 @@ class _Converter:
 # --- writing the quiz -----------------------------------------------------------------------------------
 
 
-_TOML_ESCAPES: Final = {
-    **{c: f"\\u{c:04X}" for c in [*range(0x20), 0x7F]},
-    **{ord(c): e for c, e in (("\\", "\\\\"), ('"', '\\"'), ("\b", "\\b"), ("\t", "\\t"), ("\n", "\\n"), ("\f", "\\f"), ("\r", "\\r"))},
-}
-
-
 def _value(key: str, value: str | bool | float) -> str:
     """`key = value` on one line: strings are TOML basic strings, so that the checker finds every key by its line."""
-    if isinstance(value, bool):
-        shown = "true" if value else "false"
-    elif isinstance(value, str):
-        shown = '"' + value.translate(_TOML_ESCAPES) + '"'
-    else:
-        shown = repr(value)
-    return f"{key} = {shown}"
+    return f"{key} = {toml_value(value)}"
 
 
 def _comment(text: str) -> str:

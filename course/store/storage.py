@@ -118,6 +118,13 @@ def _escape_controls(text: str) -> str:
     return _TERMINAL_CONTROLS.sub(lambda m: f"\\u{ord(m.group()):04X}", text)
 
 
+def toml_value(value: str | bool | int | float) -> str:
+    """`value` as one TOML value on one line, escaped as every file Tillit writes (for files written with
+    comments, such as a new session plan or a converted quiz, where the checker finds each key by its line)."""
+    line = tomli_w.dumps({"v": value})  # 'v = …' on one line: tomli_w writes no multi-line string by default
+    return _escape_controls(line.removeprefix("v = ").rstrip("\n"))
+
+
 def dumps(data: Mapping[str, Any], path: Path) -> bytes:
     """Serialise fully in memory and prove it reads back identically before anything is written.
 
