@@ -228,7 +228,7 @@ def test_a_public_url_with_a_broken_port_is_refused(tmp_path: Path) -> None:
 
 
 def test_one_line_makes_request_text_inert_and_short() -> None:
-    from course.web.serve import one_line
+    from course.web.server import one_line
 
     line = one_line("GET /\x1b]0;pwned\x07\nnext line\tand\r" + "x" * 1000)
     assert "\x1b" not in line and "\x07" not in line and "\n" not in line and "\r" not in line
@@ -236,7 +236,7 @@ def test_one_line_makes_request_text_inert_and_short() -> None:
 
 
 def test_a_crashed_sessions_traceback_is_one_line() -> None:
-    from course.web.serve import SessionErrors
+    from course.web.server import SessionErrors
 
     said = SessionErrors()
     shown = [
@@ -267,7 +267,7 @@ def test_a_crashed_sessions_traceback_is_one_line() -> None:
 
 
 def test_refusals_are_logged_once_in_a_while_with_a_count(capsys: pytest.CaptureFixture[str]) -> None:
-    from course.web.serve import Repeats
+    from course.web.server import Repeats
 
     now = [100.0]
     repeats = Repeats(10, clock=lambda: now[0])
