@@ -15,7 +15,7 @@ from pathlib import Path
 
 import pytest
 
-from course.cli import main as cli
+from course.cli import journal as cli_journal
 from course.cli.main import main
 from course.content.loader import load_course
 from course.content.model import Course
@@ -461,7 +461,7 @@ def test_export_into_a_missing_folder_is_one_sentence(
 
 
 def test_the_cli_knows_every_export_format() -> None:
-    assert cli.EXPORT_FORMATS == FORMATS
+    assert cli_journal.EXPORT_FORMATS == FORMATS
 
 
 def test_journal_help_is_english_and_names_every_action(capsys: pytest.CaptureFixture[str]) -> None:

@@ -137,7 +137,7 @@ def run(args: argparse.Namespace, locations: paths.Locations) -> int:
 
 
 def _share(args: argparse.Namespace, locations: paths.Locations) -> int:
-    from course.cli.main import print_notices
+    from course.cli.journal import print_notices
     from course.learner.share import build_share, render_share
     from course.learner.study import Study
 

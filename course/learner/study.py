@@ -255,8 +255,13 @@ class Study:
         """Every saved reflection of every lesson, newest first (deleted ones are left out)."""
         return self.journal.all()
 
-    def save_reflection(self, lesson_id: str, prompt_id: str, text: str, existing: Reflection | None) -> Reflection:
+    def save_reflection(
+        self, lesson_id: str, prompt_id: str, text: str, existing: Reflection | None, tags: Sequence[str] = ()
+    ) -> Reflection:
         """Save new or changed text; raises StorageError with the reason when it cannot.
+
+        A new reflection gets `tags` (normalised, as set_tags does) in the same single write; the app and
+        `tillit journal add` both save through here.
 
         Editing keeps `created` and moves `updated`. When the text changed and the previous save is
         more than VERSION_GAP old, the previous text is kept in `versions` (so the autosaves of one
@@ -270,7 +275,7 @@ class Study:
             rid = new_id(when)
             while self.journal.get(lesson_id, rid) is not None:  # never overwrite another reflection
                 rid = new_id(when)
-            reflection = Reflection(rid, lesson_id, prompt_id, cleaned, when, when)
+            reflection = Reflection(rid, lesson_id, prompt_id, cleaned, when, when, normalise_tags(tags))
             self.journal.save(reflection)
             return reflection
 
