@@ -473,3 +473,15 @@ def test_load_course_raises_content_error_listing_every_problem(course_copy: Pat
     assert "(and 1 more; run `tillit check` to list them)" in str(err)
     rendered = err.problems[0].render(course_copy)
     assert re.match(r"^(lessons|quizzes)/\w+/[\w-]+\.(md|toml):\d+: .+ — .+$", rendered), rendered
+
+
+def test_a_key_missing_from_one_question_is_reported_at_that_question(course_copy: Path) -> None:
+    """Before: a missing kind on question 1 was reported at question 2's `kind` line, as kind None."""
+    path = course_copy / "quizzes" / "en" / f"{LESSON}.toml"
+    text = path.read_text(encoding="utf-8")
+    first_kind = text.index("\nkind =")
+    text = text[:first_kind] + text[text.index("\n", first_kind + 1) :]
+    path.write_text(text, encoding="utf-8")
+    header = text.splitlines().index("[[question]]") + 1
+    problems = check_course(course_copy)
+    assert [(p.line, p.problem.split(" has ")[1]) for p in problems if p.file == path] == [(header, "no kind")]

@@ -18,12 +18,6 @@ if TYPE_CHECKING:
     from course.trainer.plan import Plan
     from course.trainer.present import Deck
 
-TRAINER_EPILOG = """trainer commands:
-  present  show lessons to a room: slides, quiz answers hidden until revealed, timers
-           (--notes in a second terminal shows your notes and follows along)
-  session  new: write a session plan; run: present a plan; list: the plans that come with Tillit
-  handout  a participant workbook or a facilitator guide as Markdown or printable HTML"""
-
 SESSION_EPILOG = """examples:
   tillit session list
   tillit session new trust-culture seven-manager-behaviours -o workshop.toml --date 2026-12-03 --start 09:00

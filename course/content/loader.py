@@ -241,7 +241,7 @@ def _read_question(item: object, n: int, line: int, path: Path, text: str, rep: 
         rep.add(
             path,
             key_line(text, "kind", line),
-            f"{label} has kind {kind!r}",
+            f"{label} has no kind" if kind is None else f"{label} has kind {kind!r}",
             'use kind = "single", "multiple" or "true_false"',
         )
         return None

@@ -119,9 +119,23 @@ def line_of(text: str, pattern: str, start: int = 1, nth: int = 0) -> int:
     return start
 
 
+_TABLE_HEADER = re.compile(r"^\s*\[")
+
+
 def key_line(text: str, key: str, start: int = 1) -> int:
-    """The line where `key = …` is written, at or after line `start`."""
-    return line_of(text, rf"^\s*{re.escape(key)}\s*=", start)
+    """The line where `key = …` is written in the table that starts at line `start` (the top of the file
+    by default), looking no further than the next table header; `start` when the table does not have it.
+
+    So a key missing from one [[question]] is reported at that question, not at the next one that has it.
+    """
+    rx = re.compile(rf"^\s*{re.escape(key)}\s*=")
+    lines = _lines(text)
+    for index in range(max(start, 1) - 1, len(lines)):
+        if index + 1 > start and _TABLE_HEADER.match(lines[index]):
+            break
+        if rx.search(lines[index]):
+            return index + 1
+    return start
 
 
 def toml_error_line(err: Exception) -> int:

@@ -71,18 +71,6 @@ def folded(text: str) -> str:
     return hit
 
 
-def warm(reflections: Iterable[Reflection]) -> None:
-    """Fold every text ahead of the first search (e.g. in a worker when the journal opens).
-
-    Folding 10,000 long reflections takes a few hundred milliseconds; after that a search is only
-    substring tests.
-    """
-    for r in reflections:
-        folded(r.text)
-        for t in r.tags:
-            folded(t)
-
-
 _DAYS: dict[datetime, date] = {}
 _DAYS_ZONE: dict[str, object] = {}
 
