@@ -10,7 +10,7 @@ from typing import Any
 
 from course.content.companions import read_about, read_assessment
 from course.content.model import Course, Lesson, Prompt, valid_id
-from course.content.quiz import KINDS, Option, Question, Quiz
+from course.content.quiz import Option, Question, Quiz, is_kind
 from course.content.sourcefile import (
     Report,
     key_line,
@@ -237,7 +237,7 @@ def _read_question(item: object, n: int, line: int, path: Path, text: str, rep: 
     assert isinstance(qid, str)
     label = f"question '{qid}'"
     kind = item.get("kind")
-    if kind not in KINDS:
+    if not is_kind(kind):
         rep.add(
             path,
             key_line(text, "kind", line),

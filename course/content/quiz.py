@@ -4,10 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from typing import Literal, TypeGuard, get_args
 
-KINDS = ("single", "multiple", "true_false")
+QuestionKind = Literal["single", "multiple", "true_false"]
+KINDS: tuple[QuestionKind, ...] = get_args(QuestionKind)
 TRUE_ID = "true"
 FALSE_ID = "false"
+
+
+def is_kind(value: object) -> TypeGuard[QuestionKind]:
+    """True for a question kind Tillit knows (see KINDS)."""
+    return value in KINDS
 
 
 @dataclass(frozen=True)
@@ -25,7 +32,7 @@ class Question:
     """One quiz question; true/false questions have an `answer` and no options of their own."""
 
     id: str
-    kind: str
+    kind: QuestionKind
     text: str
     options: tuple[Option, ...] = ()
     answer: bool | None = None

@@ -6,14 +6,22 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field, replace
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any, TypeVar
+from typing import Any, Literal, TypeGuard, TypeVar, get_args
 
 from course.content.model import valid_id
 from course.errors import CorruptFileError, NewerFileError, StorageError, UnreadableFileError
 from course.store import fields, reading, storage
 
-NOT_STARTED, READ, COMPLETED = "not_started", "read", "completed"
-STATUSES = (NOT_STARTED, READ, COMPLETED)
+LessonStatus = Literal["not_started", "read", "completed"]
+NOT_STARTED: LessonStatus = "not_started"
+READ: LessonStatus = "read"
+COMPLETED: LessonStatus = "completed"
+STATUSES: tuple[LessonStatus, ...] = get_args(LessonStatus)
+
+
+def is_status(value: object) -> TypeGuard[LessonStatus]:
+    """True for a lesson status Tillit knows (see STATUSES)."""
+    return value in STATUSES
 VIEWS = ("lesson", "quiz", "reflect")
 
 
@@ -47,7 +55,7 @@ class Notice:
 class LessonState:
     """Where one lesson stands for the learner."""
 
-    status: str = NOT_STARTED
+    status: LessonStatus = NOT_STARTED
     read_at: datetime | None = None
     completed_at: datetime | None = None
     reset_at: datetime | None = None
@@ -181,7 +189,7 @@ def _parse_progress(data: dict[str, Any], path: Path) -> Progress:
         if not valid_id(lid) or not isinstance(raw, dict):
             raise CorruptFileError(path, f"lesson '{lid}' should be a table")
         status = fields.want_str(raw, "status", path, NOT_STARTED)
-        if status not in STATUSES:
+        if not is_status(status):
             raise CorruptFileError(path, f"lesson '{lid}' has an unknown status")
         lessons[lid] = LessonState(
             status,

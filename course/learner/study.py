@@ -21,6 +21,7 @@ from course.learner.progress import (
     Attempt,
     AttemptStore,
     LessonState,
+    LessonStatus,
     Notice,
     Place,
     Progress,
@@ -112,7 +113,7 @@ class Study:
         """Where a lesson stands."""
         return self.progress.current.lesson(lesson_id)
 
-    def status(self, lesson_id: str) -> str:
+    def status(self, lesson_id: str) -> LessonStatus:
         """not_started, read or completed."""
         return self.lesson_state(lesson_id).status
 
