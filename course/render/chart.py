@@ -1,13 +1,17 @@
-"""The self-assessment over time as inline SVG: one small line chart per behaviour, readable in print."""
+"""The self-assessment over time as inline SVG: one small line chart per behaviour, readable in print.
+
+This module works out where everything goes (`assessment_chart`); the SVG itself is the macro
+`assessment_chart` in templates/charts.svg.j2, where every label is escaped like any other text.
+"""
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import dataclass
 from datetime import date
-from html import escape
+from typing import ClassVar
 
 from course.i18n import tr
-from course.learner.journal_query import visible
 
 COLUMNS = 2
 CHART_W, CHART_H = 340, 150  # one chart, title included
@@ -16,11 +20,65 @@ LEFT, RIGHT, TOP, BOTTOM = 26, 14, 34, 22  # the plot area's margins inside a ch
 LOW, HIGH = 1, 5
 MAX_LABEL = 38  # characters of a behaviour name that fit beside the first → latest value
 MIN_LABEL_GAP = 92  # px between two date labels on the x axis (a centred one and an end-aligned one)
+PLOT_W = CHART_W - LEFT - RIGHT
+PLOT_H = CHART_H - TOP - BOTTOM
 
 
-def _text(value: object) -> str:
-    """A label as SVG text: on one line, control characters made visible, escaped."""
-    return escape(" ".join(visible(str(value)).split()), quote=True)
+def _y_of(rating: int) -> float:
+    """Where a rating is drawn: a higher rating higher up."""
+    return TOP + PLOT_H - (min(max(rating, LOW), HIGH) - LOW) / (HIGH - LOW) * PLOT_H
+
+
+@dataclass(frozen=True)
+class Point:
+    """One rating, drawn as a circle with its value written above it (below, at the top of the scale)."""
+
+    x: float
+    y: float
+    rating: int
+    label_y: float
+
+
+@dataclass(frozen=True)
+class DateLabel:
+    """A date written under the x axis."""
+
+    x: float
+    anchor: str  # text-anchor: start, middle or end
+    day: date
+
+
+@dataclass(frozen=True)
+class Chart:
+    """One behaviour's chart, at (x, y) in the whole."""
+
+    x: int
+    y: int
+    label: str  # the behaviour, shortened to fit
+    title: str  # the behaviour in full (the label's tooltip)
+    change: str  # "first → latest", or the one value; "" when there are no ratings
+    points: tuple[Point, ...]
+    line: str  # the polyline's points; "" with fewer than two ratings
+    dates: tuple[DateLabel, ...]
+
+
+@dataclass(frozen=True)
+class AssessmentChart:
+    """Everything the SVG shows, with the geometry every chart in it shares."""
+
+    width: int
+    height: int
+    title: str
+    empty: str  # what a chart without ratings says
+    charts: tuple[Chart, ...]
+
+    chart_w: ClassVar[int] = CHART_W
+    left: ClassVar[int] = LEFT
+    right: ClassVar[int] = LEFT + PLOT_W
+    tick_x: ClassVar[int] = LEFT - 8
+    date_y: ClassVar[int] = TOP + PLOT_H + 15
+    middle: ClassVar[tuple[float, float]] = (LEFT + PLOT_W / 2, TOP + PLOT_H / 2)
+    grid: ClassVar[tuple[tuple[int, float], ...]] = tuple((r, _y_of(r)) for r in range(LOW, HIGH + 1))  # lines across
 
 
 def _short(label: str) -> str:
@@ -38,64 +96,44 @@ def _date_labels(xs: Sequence[tuple[float, date]]) -> list[tuple[float, date]]:
     return [*chosen, xs[-1]]
 
 
-def _chart(label: str, points: Sequence[tuple[date, int]], lang: str) -> list[str]:
-    plot_w = CHART_W - LEFT - RIGHT
-    plot_h = CHART_H - TOP - BOTTOM
-    bottom = TOP + plot_h
-    right = LEFT + plot_w
-
-    def y_of(rating: int) -> float:
-        return bottom - (min(max(rating, LOW), HIGH) - LOW) / (HIGH - LOW) * plot_h
-
+def _chart(n: int, label: str, points: Sequence[tuple[date, int]]) -> Chart:
+    x0, y0 = (n % COLUMNS) * (CHART_W + GAP), (n // COLUMNS) * (CHART_H + GAP)
     shown = _short(" ".join(label.split()))
-    out = [f'<text class="ch-label" x="0" y="14">{_text(shown)}<title>{_text(label)}</title></text>']
     ordered = sorted(points, key=lambda p: p[0])
-    if ordered:
-        first, last = ordered[0][1], ordered[-1][1]
-        change = f"{first} → {last}" if len(ordered) > 1 else str(last)
-        out.append(f'<text class="ch-change" x="{CHART_W}" y="14" text-anchor="end">{_text(change)}</text>')
-    for rating in range(LOW, HIGH + 1):
-        y = y_of(rating)
-        out.append(f'<line class="ch-grid" x1="{LEFT}" y1="{y:.1f}" x2="{right}" y2="{y:.1f}"/>')
-        out.append(f'<text class="ch-tick" x="{LEFT - 8}" y="{y + 3.5:.1f}" text-anchor="end">{rating}</text>')
     if not ordered:
-        out.append(
-            f'<text class="ch-empty" x="{LEFT + plot_w / 2:.1f}" y="{TOP + plot_h / 2:.1f}" text-anchor="middle">'
-            f"{_text(tr('export.chart_empty', lang))}</text>"
-        )
-        return out
+        return Chart(x0, y0, shown, label, "", (), "", ())
+    first, last = ordered[0][1], ordered[-1][1]
+    change = f"{first} → {last}" if len(ordered) > 1 else str(last)
     d0, d1 = ordered[0][0], ordered[-1][0]
     span = (d1 - d0).days
-    inner = plot_w - 16
+    inner = PLOT_W - 16
+    right = LEFT + PLOT_W
 
     def x_of(day: date) -> float:
         return LEFT + 8 + (inner / 2 if span == 0 else (day - d0).days / span * inner)
 
-    xy = [(x_of(d), y_of(r), r) for d, r in ordered]
-    if len(xy) > 1:
-        path = " ".join(f"{x:.1f},{y:.1f}" for x, y, _ in xy)
-        out.append(f'<polyline class="ch-line" points="{path}"/>')
-    for x, y, rating in xy:
-        out.append(f'<circle class="ch-point" cx="{x:.1f}" cy="{y:.1f}" r="3.5"/>')
-        above = y - 7 if rating < HIGH else y + 14
-        out.append(f'<text class="ch-value" x="{x:.1f}" y="{above:.1f}" text-anchor="middle">{rating}</text>')
-    days = sorted({d for d, _ in ordered})
-    for x, day in _date_labels([(x_of(d), d) for d in days]):
-        anchor = "start" if x - LEFT < 40 else "end" if right - x < 40 else "middle"
-        out.append(
-            f'<text class="ch-date" x="{x:.1f}" y="{bottom + 15}" text-anchor="{anchor}">{day.isoformat()}</text>'
-        )
-    return out
+    drawn = []
+    for day, rating in ordered:
+        x, y = x_of(day), _y_of(rating)
+        drawn.append(Point(x, y, rating, y - 7 if rating < HIGH else y + 14))
+    line = " ".join(f"{p.x:.1f},{p.y:.1f}" for p in drawn) if len(drawn) > 1 else ""
+    dates = tuple(
+        DateLabel(x, "start" if x - LEFT < 40 else "end" if right - x < 40 else "middle", day)
+        for x, day in _date_labels([(x_of(d), d) for d in sorted({d for d, _ in ordered})])
+    )
+    return Chart(x0, y0, shown, label, change, tuple(drawn), line, dates)
 
 
-STYLE = (  # scoped to the chart: inline in a page, an SVG <style> applies to the whole page
-    ".assessment text{font-family:system-ui,sans-serif;font-size:10px;fill:#000}"
-    ".assessment .ch-label{font-size:12px;font-weight:bold}.assessment .ch-change{font-size:11px}"
-    ".assessment .ch-grid{stroke:#bbb;stroke-width:0.5;stroke-dasharray:2 2}"
-    ".assessment .ch-line{fill:none;stroke:#000;stroke-width:1.5}"
-    ".assessment .ch-point{fill:#fff;stroke:#000;stroke-width:1.5}"
-    ".assessment .ch-value{font-weight:bold}.assessment .ch-empty{font-style:italic;fill:#444}"
-)
+def assessment_chart(series: Sequence[tuple[str, Sequence[tuple[date, int]]]], lang: str) -> AssessmentChart:
+    """The charts for (label, [(date, rating 1–5)]) each, two to a row, titled in `lang`."""
+    rows = max(1, -(-len(series) // COLUMNS))
+    return AssessmentChart(
+        width=COLUMNS * CHART_W + (COLUMNS - 1) * GAP,
+        height=rows * CHART_H + (rows - 1) * GAP,
+        title=tr("export.assessment", lang),
+        empty=tr("export.chart_empty", lang),
+        charts=tuple(_chart(n, label, points) for n, (label, points) in enumerate(series)),
+    )
 
 
 def assessment_svg(series: Sequence[tuple[str, Sequence[tuple[date, int]]]], lang: str) -> str:
@@ -106,21 +144,6 @@ def assessment_svg(series: Sequence[tuple[str, Sequence[tuple[date, int]]]], lan
     drawn and labelled with its value, the first and latest value stand next to the behaviour, and
     the dates are written under the axis.
     """
-    rows = max(1, -(-len(series) // COLUMNS))
-    width = COLUMNS * CHART_W + (COLUMNS - 1) * GAP
-    height = rows * CHART_H + (rows - 1) * GAP
-    title = _text(tr("export.assessment", lang))
-    parts = [
-        f'<svg class="assessment" viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
-        f'role="img" aria-label="{title}">',
-        f"<title>{title}</title>",
-        f"<style>{STYLE}</style>",
-    ]
-    for n, (label, points) in enumerate(series):
-        x = (n % COLUMNS) * (CHART_W + GAP)
-        y = (n // COLUMNS) * (CHART_H + GAP)
-        parts.append(f'<g transform="translate({x},{y})">')
-        parts.extend(_chart(label, points, lang))
-        parts.append("</g>")
-    parts.append("</svg>")
-    return "\n".join(parts)
+    from course.render.pages import render
+
+    return render("assessment.svg.j2", chart=assessment_chart(series, lang))

@@ -6,17 +6,16 @@ import tomllib
 from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from html import escape
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from course.content.model import Course
-from course.content.terminal_text import visible
 from course.errors import CorruptFileError, StorageError, UsageError
 from course.i18n import tr
 from course.learner.journal import FOLLOW_UP_PROMPT, Reflection, parse_reflection
 from course.learner.journal_query import by_date
 from course.learner.progress import now
+from course.render import markdown as md
 from course.store import storage
 from course.store.storage import SCHEMA
 
@@ -134,159 +133,53 @@ def _series(course: Course, lang: str, assessments: Sequence[Assessment]) -> lis
 
 # --- Markdown ----------------------------------------------------------------------------------------
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>&|~"})
-
-
-def _md_inline(text: str) -> str:
-    """Text inside a Markdown line, shown literally: the characters Markdown would act on are escaped."""
-    return " ".join(visible(text).split()).translate(_MD_SPECIAL)
-
-
-def _md_fenced(text: str) -> list[str]:
-    """User text as a fenced block: nothing in it is Markdown (not #, >, -, 1. or [x](y)), line breaks kept."""
-    body = visible(text)
-    longest = run = 0
-    for char in body:
-        run = run + 1 if char == "`" else 0
-        longest = max(longest, run)
-    fence = "`" * max(3, longest + 1)
-    return [f"{fence}text", *body.split("\n"), fence]
-
 
 def _markdown(entries: Sequence[Described], course: Course, lang: str, heading: str) -> str:
-    lines = [f"# {_md_inline(heading)}", "", _md_inline(_subtitle(course, lang, len(entries))), ""]
+    lines = [f"# {md.inline(heading)}", "", md.inline(_subtitle(course, lang, len(entries))), ""]
     if not entries:
         lines += [tr("export.empty", lang), ""]
     for day, group in _grouped(entries):
         lines += [f"## {day}", ""]
         for e in group:
             r = e.reflection
-            meta = [_md_inline(p) for p in _meta(r, lang)]
+            meta = [md.inline(p) for p in _meta(r, lang)]
             if r.tags:
-                meta.append(_md_inline(tr("export.tags", lang, tags=", ".join(r.tags))))
-            lines += [f"### {_md_inline(e.lesson_title)}", "", f"*{_md_inline(e.prompt_text)}*", ""]
-            lines += [" · ".join(meta), "", *_md_fenced(r.text), ""]
+                meta.append(md.inline(tr("export.tags", lang, tags=", ".join(r.tags))))
+            lines += [f"### {md.inline(e.lesson_title)}", "", f"*{md.inline(e.prompt_text)}*", ""]
+            lines += [" · ".join(meta), "", *md.fenced(r.text), ""]
             if r.versions:
-                lines += [f"#### {_md_inline(tr('export.versions', lang, count=len(r.versions)))}", ""]
+                lines += [f"#### {md.inline(tr('export.versions', lang, count=len(r.versions)))}", ""]
                 for v in reversed(r.versions):
-                    lines += [_md_inline(tr("export.version_saved", lang, when=_when(v.saved))), ""]
-                    lines += [*_md_fenced(v.text), ""]
+                    lines += [md.inline(tr("export.version_saved", lang, when=_when(v.saved))), ""]
+                    lines += [*md.fenced(v.text), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
 # --- HTML --------------------------------------------------------------------------------------------
 
-CSS = """
-:root { color-scheme: light; }
-body { font: 16px/1.55 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111; background: #fff;
-       max-width: 46rem; margin: 2rem auto; padding: 0 1rem; }
-header h1 { font-size: 1.7rem; margin: 0 0 .2rem; }
-header p, .note { color: #444; margin: 0; }
-h2 { font-size: 1.15rem; border-bottom: 1px solid #888; padding-bottom: .15rem; margin: 2.2rem 0 .6rem; }
-article { border-left: 3px solid #888; padding: 0 0 0 .9rem; margin: 1.1rem 0 1.6rem; }
-h3 { font-size: 1.02rem; margin: 0; }
-.prompt { font-style: italic; margin: .15rem 0; }
-.meta { font-size: .85rem; color: #444; margin: .15rem 0 .5rem; }
-.star { font-weight: bold; color: #111; }
-.tags { font-size: .85rem; margin: .15rem 0; }
-.tag { border: 1px solid #888; border-radius: .6rem; padding: 0 .45rem; margin-right: .25rem; white-space: nowrap; }
-.text { white-space: pre-wrap; overflow-wrap: anywhere; margin: .4rem 0; }
-.versions { margin-top: .6rem; font-size: .92rem; }
-.versions h4 { font-size: .92rem; margin: .6rem 0 .2rem; }
-.version .text { color: #333; border-left: 2px dotted #999; padding-left: .6rem; }
-.assessment-section svg { max-width: 100%; height: auto; display: block; margin: .6rem 0; }
-@page { margin: 18mm 16mm; }
-@media print {
-  body { font: 11pt/1.45 Georgia, "Times New Roman", serif; max-width: none; margin: 0; padding: 0; }
-  header p, .note, .meta { color: #000; }
-  h2 { break-after: avoid; page-break-after: avoid; }
-  h3, .prompt { break-after: avoid; page-break-after: avoid; }
-  article { break-inside: avoid-page; page-break-inside: avoid; border-left-color: #000; }
-  .assessment-section { break-inside: avoid-page; page-break-inside: avoid; }
-}
-"""
-
-
-def _h(text: str) -> str:
-    """A user or course string as HTML text: control characters and bidi controls made visible, then escaped."""
-    return escape(visible(text), quote=True)
-
 
 def _html(
     entries: Sequence[Described], course: Course, lang: str, assessments: Sequence[Assessment], heading: str
 ) -> str:
-    out = [
-        "<!DOCTYPE html>",
-        f'<html lang="{escape(lang, quote=True)}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_h(heading)}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
-        "<!-- Every text here is escaped, and control characters other than newline and tab are replaced by",
-        "     visible symbols (ESC shows as U+241B), so no escape sequence from a reflection survives raw;",
-        "     bidi override and isolate controls are shown by name (U+202E as a visible label). -->",
-        "<header>",
-        f"<h1>{_h(heading)}</h1>",
-        f"<p>{_h(_subtitle(course, lang, len(entries)))}</p>",
-        "</header>",
-        "<main>",
-    ]
+    """The page is templates/journal.html.j2; every text in it is made inert and escaped there."""
+    from course.render.pages import render as page
+
     series = _series(course, lang, assessments) if assessments else []
+    chart = None
     if series:
-        from course.render.chart import assessment_svg
+        from course.render.chart import assessment_chart
 
-        out += [
-            '<section class="assessment-section">',
-            f"<h2>{_h(tr('export.assessment', lang))}</h2>",
-            f'<p class="note">{_h(tr("export.assessment_note", lang))}</p>',
-            assessment_svg(series, lang),
-            "</section>",
-        ]
-    if not entries:
-        out.append(f"<p>{_h(tr('export.empty', lang))}</p>")
-    for day, group in _grouped(entries):
-        out += ['<section class="day">', f'<h2><time datetime="{day}">{day}</time></h2>']
-        for e in group:
-            out += _html_entry(e, lang)
-        out.append("</section>")
-    out += ["</main>", "</body>", "</html>"]
-    return "\n".join(out) + "\n"
-
-
-def _html_entry(e: Described, lang: str) -> list[str]:
-    r = e.reflection
-    meta = [f'<time datetime="{r.created.isoformat()}">{_h(tr("export.written", lang, when=_when(r.created)))}</time>']
-    if r.updated != r.created:
-        edited = tr("export.edited", lang, when=_when(r.updated))
-        meta.append(f'<time datetime="{r.updated.isoformat()}">{_h(edited)}</time>')
-    if r.starred:
-        meta.append(f'<span class="star">{_h(tr("export.starred", lang))}</span>')
-    out = [
-        f'<article class="reflection" id="r-{_h(r.id)}" data-lesson="{_h(r.lesson)}" data-prompt="{_h(r.prompt)}">',
-        f"<h3>{_h(e.lesson_title)}</h3>",
-        f'<p class="prompt">{_h(e.prompt_text)}</p>',
-        f'<p class="meta">{" · ".join(meta)}</p>',
-    ]
-    if r.tags:
-        tags = " ".join(f'<span class="tag">{_h(t)}</span>' for t in r.tags)
-        out.append(f'<p class="tags">{_h(tr("export.tags", lang, tags=""))}{tags}</p>')
-    out.append(f'<div class="text" dir="auto">{_h(r.text)}</div>')
-    if r.versions:
-        out += ['<div class="versions">', f"<h4>{_h(tr('export.versions', lang, count=len(r.versions)))}</h4>"]
-        for v in reversed(r.versions):
-            saved = _h(tr("export.version_saved", lang, when=_when(v.saved)))
-            out += [
-                '<div class="version">',
-                f'<p class="meta"><time datetime="{v.saved.isoformat()}">{saved}</time></p>',
-                f'<div class="text" dir="auto">{_h(v.text)}</div>',
-                "</div>",
-            ]
-        out.append("</div>")
-    out.append("</article>")
-    return out
+        chart = assessment_chart(series, lang)
+    return page(
+        "journal.html.j2",
+        lang=lang,
+        heading=heading,
+        subtitle=_subtitle(course, lang, len(entries)),
+        chart=chart,
+        days=_grouped(entries),
+        t=lambda key, **values: tr(key, lang, **values),
+        when=_when,
+    )
 
 
 # --- TOML --------------------------------------------------------------------------------------------

@@ -12,13 +12,13 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, time
-from html import escape
 from pathlib import Path
 
 from course.content.model import Course, Lesson, Prompt
 from course.content.quiz import Question, Quiz
 from course.content.terminal_text import visible
 from course.errors import UsageError
+from course.render import markdown as md
 from course.store import storage
 from course.trainer.plan import Block, Plan
 
@@ -281,6 +281,10 @@ class _Doc:
             at += block.minutes
         return out
 
+    def blocks_of(self, lesson: Lesson) -> list[tuple[Block, int]]:
+        """The blocks of the plan that belong to `lesson`, with their offsets (see schedule)."""
+        return [(b, at) for b, at in self.schedule() if b.lesson == lesson.id]
+
     def span(self, offset: int, minutes: int) -> str:
         """`09:20–09:45` when the plan has a start time, else ""."""
         start = self.plan.start if self.plan is not None else None
@@ -327,20 +331,6 @@ def _paragraphs(text: str) -> list[str]:
 
 # --- Markdown ----------------------------------------------------------------------------------------
 
-_MD_SPECIAL = str.maketrans({c: "\\" + c for c in "\\`*_[]<>|~#"})
-_MD_ENTITY = re.compile(r"&(?=#?[A-Za-z0-9]+;)")
-_MD_NUMBERED = re.compile(r"^(\d{1,9})([.)])")
-
-
-def _md(text: str) -> str:
-    """Course text inside one Markdown line, shown literally: the characters Markdown acts on are escaped,
-    and so is whatever would start a block (-, +, =, 1.) at the beginning."""
-    one = re.sub(r"[ \t]*\n\s*", " ", visible(text)).strip()
-    one = _MD_ENTITY.sub(r"\\&", one.translate(_MD_SPECIAL))
-    if one[:1] in ("-", "+", "="):
-        return "\\" + one
-    return _MD_NUMBERED.sub(r"\1\\\2", one)
-
 
 def _md_lines(n: int) -> list[str]:
     out: list[str] = []
@@ -350,24 +340,24 @@ def _md_lines(n: int) -> list[str]:
 
 
 def _markdown(doc: _Doc) -> str:
-    lines = [f"# {_md(doc.course_title)}", "", f"**{_md(doc.kind)}**", ""]
+    lines = [f"# {md.inline(doc.course_title)}", "", f"**{md.inline(doc.kind)}**", ""]
     if doc.plan is not None and doc.plan.title.strip():
-        lines += [f"## {_md(doc.plan.title)}", ""]
+        lines += [f"## {md.inline(doc.plan.title)}", ""]
     facts = doc.facts()
     if facts:
-        lines += [f"- {_md(k)}: {_md(v)}" for k, v in facts] + [""]
+        lines += [f"- {md.inline(k)}: {md.inline(v)}" for k, v in facts] + [""]
     if not doc.trainer:
-        lines += [f"{_md(doc.t('name'))}: {'_' * 40}", ""]
+        lines += [f"{md.inline(doc.t('name'))}: {'_' * 40}", ""]
     if doc.plan is not None and doc.plan.blocks:
         lines += _md_agenda(doc)
-    lines += [f"## {_md(doc.t('contents'))}", ""]
-    lines += [f"{n}. {_md(lesson.title)}" for n, lesson in enumerate(doc.lessons, 1)] + [""]
+    lines += [f"## {md.inline(doc.t('contents'))}", ""]
+    lines += [f"{n}. {md.inline(lesson.title)}" for n, lesson in enumerate(doc.lessons, 1)] + [""]
     description = doc.course.descriptions.get(doc.lang, "")
     if description.strip() and not doc.trainer:
-        lines += [f"## {_md(doc.t('about'))}", ""]
-        lines += [_md(p) for p in _paragraphs(description)] + [""]
+        lines += [f"## {md.inline(doc.t('about'))}", ""]
+        lines += [md.inline(p) for p in _paragraphs(description)] + [""]
     if doc.course.source:
-        lines += [_md(doc.t("based_on", credit=doc.credit())), ""]
+        lines += [md.inline(doc.t("based_on", credit=doc.credit())), ""]
     for lesson in doc.lessons:
         lines += ["---", "", *_md_lesson(doc, lesson)]
     return "\n".join(lines).rstrip("\n") + "\n"
@@ -375,10 +365,10 @@ def _markdown(doc: _Doc) -> str:
 
 def _md_agenda(doc: _Doc) -> list[str]:
     assert doc.plan is not None
-    lines = [f"## {_md(doc.t('agenda') if doc.trainer else doc.t('program'))}", ""]
+    lines = [f"## {md.inline(doc.t('agenda') if doc.trainer else doc.t('program'))}", ""]
     for block, at in doc.schedule():
         lines += _md_block(doc, block, at)
-    total = f"**{_md(doc.t('total'))}:** {_md(doc.duration(doc.plan.total_minutes))}"
+    total = f"**{md.inline(doc.t('total'))}:** {md.inline(doc.duration(doc.plan.total_minutes))}"
     span = doc.span(0, doc.plan.total_minutes)
     lines += [f"{total} ({span})" if span else total, ""]
     return lines
@@ -388,45 +378,52 @@ def _md_block(doc: _Doc, block: Block, at: int) -> list[str]:
     span = doc.span(at, block.minutes)
     head = f"**{span}** · " if span else ""
     title = doc.block_title(block)
-    what = f"{_md(doc.block_kind(block))} – {_md(title)}" if title else _md(doc.block_kind(block))
-    lines = [f"- {head}{what} ({_md(doc.duration(block.minutes))})", ""]
+    what = f"{md.inline(doc.block_kind(block))} – {md.inline(title)}" if title else md.inline(doc.block_kind(block))
+    lines = [f"- {head}{what} ({md.inline(doc.duration(block.minutes))})", ""]
     if block.task.strip():  # what the room is asked to do: in both handouts
-        lines += [f"  {_md(p)}" for p in _paragraphs(block.task)] + [""]
+        lines += [f"  {md.inline(p)}" for p in _paragraphs(block.task)] + [""]
     if doc.trainer and block.notes.strip():
-        lines += [f"  {_md(p)}" for p in _paragraphs(block.notes)] + [""]
+        lines += [f"  {md.inline(p)}" for p in _paragraphs(block.notes)] + [""]
     return lines
 
 
 def _md_lesson(doc: _Doc, lesson: Lesson) -> list[str]:
-    lines = [f"## {_md(lesson.title)}", "", f"*{_md(doc.number(lesson))}*", "", _md(lesson.summary), ""]
+    lines = [
+        f"## {md.inline(lesson.title)}",
+        "",
+        f"*{md.inline(doc.number(lesson))}*",
+        "",
+        md.inline(lesson.summary),
+        "",
+    ]
     if doc.trainer:
-        lines += [f"### {_md(doc.t('objectives'))}", ""]
-        lines += [f"- {_md(o)}" for o in lesson.objectives] + [""]
+        lines += [f"### {md.inline(doc.t('objectives'))}", ""]
+        lines += [f"- {md.inline(o)}" for o in lesson.objectives] + [""]
         if doc.plan is not None:
-            lines += [f"### {_md(doc.t('timings'))}", ""]
-            mine = [(b, at) for b, at in doc.schedule() if b.lesson == lesson.id]
+            lines += [f"### {md.inline(doc.t('timings'))}", ""]
+            mine = doc.blocks_of(lesson)
             for block, at in mine:
                 lines += _md_block(doc, block, at)
             if not mine:
-                lines += [_md(doc.t("no_blocks")), ""]
+                lines += [md.inline(doc.t("no_blocks")), ""]
         if lesson.notes.strip():
-            lines += [f"### {_md(doc.t('trainer_notes'))}", ""]
+            lines += [f"### {md.inline(doc.t('trainer_notes'))}", ""]
             for p in _paragraphs(lesson.notes):
-                lines += [_md(p), ""]
+                lines += [md.inline(p), ""]
     if lesson.key_points:
-        lines += [f"### {_md(doc.t('key_points'))}", ""]
-        lines += [f"- {_md(k)}" for k in lesson.key_points] + [""]
+        lines += [f"### {md.inline(doc.t('key_points'))}", ""]
+        lines += [f"- {md.inline(k)}" for k in lesson.key_points] + [""]
     if lesson.sources:
-        lines += [f"### {_md(doc.t('sources'))}", ""]
+        lines += [f"### {md.inline(doc.t('sources'))}", ""]
         for quote in lesson.sources:
-            lines += [f"> {_md(doc.quote(quote))}", ""]
+            lines += [f"> {md.inline(doc.quote(quote))}", ""]
         if doc.course.source:
-            lines += [f"*{_md(doc.t('quoted_from', credit=doc.credit()))}*", ""]
-    lines += [f"### {_md(doc.t('reflection'))}", ""]
-    lines += [f"*{_md(doc.t('reflection_guide' if doc.trainer else 'reflection_intro'))}*", ""]
+            lines += [f"*{md.inline(doc.t('quoted_from', credit=doc.credit()))}*", ""]
+    lines += [f"### {md.inline(doc.t('reflection'))}", ""]
+    lines += [f"*{md.inline(doc.t('reflection_guide' if doc.trainer else 'reflection_intro'))}*", ""]
     lines += _md_prompts(doc, lesson.prompts, WORKBOOK_LINES)
     if lesson.discussions:
-        lines += [f"### {_md(doc.t('discussion'))}", ""]
+        lines += [f"### {md.inline(doc.t('discussion'))}", ""]
         lines += _md_prompts(doc, lesson.discussions, DISCUSSION_LINES)
     if doc.trainer:
         lines += _md_answer_key(doc, doc.quiz(lesson))
@@ -436,290 +433,45 @@ def _md_lesson(doc: _Doc, lesson: Lesson) -> list[str]:
 def _md_prompts(doc: _Doc, prompts: Sequence[Prompt], rules: int) -> list[str]:
     lines: list[str] = []
     for n, prompt in enumerate(prompts, 1):
-        lines += [f"{n}. {_md(prompt.text)}", ""]
+        lines += [f"{n}. {md.inline(prompt.text)}", ""]
         if not doc.trainer:
             lines += _md_lines(rules)
     return lines
 
 
 def _md_answer_key(doc: _Doc, quiz: Quiz | None) -> list[str]:
-    lines = [f"### {_md(doc.t('answer_key'))}", ""]
+    lines = [f"### {md.inline(doc.t('answer_key'))}", ""]
     if quiz is None:
-        return [*lines, _md(doc.t("no_quiz")), ""]
-    lines += [_md(doc.t("pass_mark", percent=doc.percent(quiz))), ""]
+        return [*lines, md.inline(doc.t("no_quiz")), ""]
+    lines += [md.inline(doc.t("pass_mark", percent=doc.percent(quiz))), ""]
     for n, q in enumerate(quiz.questions, 1):
-        lines += [f"#### {_md(doc.t('question', n=n))} ({_md(doc.kind_of(q))})", "", _md(q.text), ""]
+        lines += [f"#### {md.inline(doc.t('question', n=n))} ({md.inline(doc.kind_of(q))})", "", md.inline(q.text), ""]
         if q.kind == "true_false":
-            lines += [f"**{CORRECT_MARK} {_md(doc.t('answer'))}:** {_md(doc.true_false(q.answer))}", ""]
-            lines += [f"{_md(doc.t('explain'))}: {_md(q.explain)}", ""]
+            lines += [f"**{CORRECT_MARK} {md.inline(doc.t('answer'))}:** {md.inline(doc.true_false(q.answer))}", ""]
+            lines += [f"{md.inline(doc.t('explain'))}: {md.inline(q.explain)}", ""]
         else:
             for o in q.options:
-                mark = _md(doc.mark(o.correct))
-                lines += [f"- **{mark}:** {_md(o.text)}" if o.correct else f"- {mark}: {_md(o.text)}", ""]
-                lines += [f"  {_md(o.explain)}", ""]
+                mark = md.inline(doc.mark(o.correct))
+                lines += [f"- **{mark}:** {md.inline(o.text)}" if o.correct else f"- {mark}: {md.inline(o.text)}", ""]
+                lines += [f"  {md.inline(o.explain)}", ""]
         if q.hint.strip():
-            lines += [f"*{_md(doc.t('hint'))}: {_md(q.hint)}*", ""]
+            lines += [f"*{md.inline(doc.t('hint'))}: {md.inline(q.hint)}*", ""]
     return lines
 
 
 # --- HTML --------------------------------------------------------------------------------------------
 
-CSS = """
-@page { size: A4; margin: 18mm 18mm 20mm 20mm;
-  @bottom-right { content: counter(page) " / " counter(pages);
-                  font: 9pt "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", sans-serif; color: #000; } }
-:root { color-scheme: light; }
-html { background: #fff; }
-body { font: 11.5pt/1.45 Georgia, Cambria, "Liberation Serif", "DejaVu Serif", serif; color: #000;
-       background: #fff; max-width: 48rem; margin: 2rem auto; padding: 0 1rem; }
-h1, h2, h3, h4, .kicker, .meta, table, .mark, .q-head, .facts { font-family: "Helvetica Neue", Arial,
-       "Liberation Sans", "DejaVu Sans", sans-serif; }
-h1 { font-size: 22pt; line-height: 1.2; margin: 0 0 3mm; }
-h2 { font-size: 16pt; line-height: 1.25; margin: 0 0 2mm; break-after: avoid; page-break-after: avoid; }
-h3 { font-size: 12.5pt; margin: 6mm 0 2mm; border-bottom: 0.75pt solid #000; padding-bottom: 0.8mm;
-     break-after: avoid; page-break-after: avoid; }
-h4 { font-size: 11pt; margin: 0 0 1mm; break-after: avoid; page-break-after: avoid; }
-p { margin: 0 0 2.5mm; }
-ul, ol { margin: 0 0 2.5mm; padding-left: 6mm; }
-li { margin: 0 0 1.2mm; }
-.cover .kicker { font-size: 11pt; text-transform: uppercase; letter-spacing: .08em; margin: 0 0 2mm; }
-.cover .plan-title { font-size: 15pt; margin: 0 0 4mm; }
-.cover h2 { font-size: 13pt; margin-top: 6mm; border-bottom: 0.75pt solid #000; padding-bottom: 0.8mm; }
-.facts { display: grid; grid-template-columns: max-content 1fr; gap: 1mm 5mm; margin: 0 0 5mm; }
-.facts dt { font-weight: bold; }
-.facts dd { margin: 0; }
-.name { margin: 6mm 0 4mm; font-family: "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", sans-serif; }
-.name .fill { display: inline-block; width: 110mm; border-bottom: 0.75pt solid #000; }
-.credit { margin: 5mm 0 0; font-size: 10pt; }
-.contents.long { columns: 2; column-gap: 8mm; }
-.contents li { break-inside: avoid; page-break-inside: avoid; }
-.about { font-size: 10.5pt; break-inside: avoid; page-break-inside: avoid; }
-.lesson { break-before: page; page-break-before: always; }
-.lesson .meta { font-size: 10pt; margin: 0 0 1mm; }
-.summary { font-size: 12pt; font-style: italic; margin: 0 0 4mm; }
-blockquote { margin: 0 0 2mm; padding: 0 0 0 4mm; border-left: 2pt solid #000; break-inside: avoid;
-             page-break-inside: avoid; }
-blockquote p { margin: 0; }
-.quoted-from { font-size: 10pt; font-style: italic; }
-.intro { font-style: italic; break-after: avoid; page-break-after: avoid; }
-.prompts { list-style: none; padding: 0; }
-.prompt { break-inside: avoid; page-break-inside: avoid; margin: 0 0 5mm; }
-.prompt .text { margin: 0 0 1.5mm; font-weight: bold; }
-.prompt .num { display: inline-block; min-width: 6mm; }
-.write { border: 0.75pt solid #000; border-radius: 1.5mm; padding: 0 4mm 3mm; }
-.write .line { height: 8.5mm; border-bottom: 0.5pt solid #444; }
-.write .label { display: block; padding-top: 1mm; font-size: 8.5pt;
-                font-family: "Helvetica Neue", Arial, "Liberation Sans", "DejaVu Sans", sans-serif; }
-table { border-collapse: collapse; width: 100%; font-size: 10pt; margin: 0 0 3mm; }
-thead { display: table-header-group; }
-tr { break-inside: avoid; page-break-inside: avoid; }
-th, td { border: 0.5pt solid #000; padding: 1mm 2mm; text-align: left; vertical-align: top; }
-td.num, th.num { text-align: right; white-space: nowrap; }
-td.time, td.kind, td.num, th.num { width: 1%; white-space: nowrap; }  /* as narrow as their content */
-tfoot td { font-weight: bold; }
-.notes p { margin: 0 0 2mm; }
-.block-notes { margin: 1mm 0 0; font-style: italic; }
-.block-task { margin: 1mm 0 0; }
-.answer-key .pass { font-style: italic; break-after: avoid; page-break-after: avoid; }
-.question { break-inside: avoid; page-break-inside: avoid; margin: 0 0 5mm; }
-.q-head { font-weight: bold; font-size: 10.5pt; margin: 0 0 1mm; }
-.q-text { margin: 0 0 1.5mm; }
-.options { list-style: none; padding: 0; margin: 0; }
-.option { margin: 0 0 2mm; padding-left: 3mm; border-left: 0.75pt dotted #000; display: grid;
-          grid-template-columns: 23mm 1fr; column-gap: 1mm; }
-.option.correct { border-left: 2.5pt solid #000; }
-.option .o-text { margin: 0; }
-.option .explain, .answer .explain { margin: 0.5mm 0 0; font-size: 10.5pt; }
-.mark { font-size: 9.5pt; white-space: nowrap; padding-top: 0.6mm; }
-.option.correct .mark, .answer .mark { font-weight: bold; }
-.hint { font-size: 10pt; font-style: italic; margin: 1mm 0 0; }
-@media screen {
-  .lesson { border-top: 1.5pt solid #000; margin-top: 3rem; padding-top: 1rem; }
-}
-@media print {
-  body { max-width: none; margin: 0; padding: 0; }
-  a { color: #000; text-decoration: none; }
-}
-"""
-
-
-def _h(text: str) -> str:
-    """Course or plan text as HTML text: control characters made visible, then escaped."""
-    return escape(visible(text), quote=True)
-
 
 def _html(doc: _Doc) -> str:
-    out = [
-        "<!DOCTYPE html>",
-        f'<html lang="{_h(doc.lang)}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_h(doc.document_title)}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        f'<body class="{"trainer" if doc.trainer else "participants"}">',
-        "<!-- Every text from the course and the plan is escaped; nothing here loads anything. -->",
-        *_html_cover(doc),
-        "<main>",
-    ]
-    for lesson in doc.lessons:
-        out += _html_lesson(doc, lesson)
-    out += ["</main>", "</body>", "</html>"]
-    return "\n".join(out) + "\n"
+    """The page is templates/handout.html.j2; every text in it is made inert and escaped there."""
+    from course.render.pages import render
 
-
-def _html_cover(doc: _Doc) -> list[str]:
-    out = ['<header class="cover">', f'<p class="kicker">{_h(doc.kind)}</p>', f"<h1>{_h(doc.course_title)}</h1>"]
-    if doc.plan is not None and doc.plan.title.strip():
-        out.append(f'<p class="plan-title">{_h(doc.plan.title)}</p>')
-    facts = doc.facts()
-    if facts:
-        out.append('<dl class="facts">')
-        out += [f"<dt>{_h(k)}</dt><dd>{_h(v)}</dd>" for k, v in facts]
-        out.append("</dl>")
-    if not doc.trainer:
-        out.append(f'<p class="name">{_h(doc.t("name"))}: <span class="fill"></span></p>')
-    if doc.plan is not None and doc.plan.blocks:
-        out += _html_agenda(doc)
-    long = " long" if len(doc.lessons) > 5 else ""  # in two columns, so that the cover stays one page
-    out += [f"<h2>{_h(doc.t('contents'))}</h2>", f'<ol class="contents{long}">']
-    for lesson in doc.lessons:
-        minutes = f' <span class="minutes">({lesson.minutes} min)</span>' if doc.trainer else ""
-        out.append(f"<li>{_h(lesson.title)}{minutes}</li>")
-    out.append("</ol>")
-    out.append('<section class="about">')  # kept together: never the credit alone on a page
-    description = doc.course.descriptions.get(doc.lang, "")
-    if description.strip() and not doc.trainer:
-        out.append(f"<h2>{_h(doc.t('about'))}</h2>")
-        out += [f"<p>{_h(p)}</p>" for p in _paragraphs(description)]
-    if doc.course.source:
-        out.append(f'<p class="credit">{_h(doc.t("based_on", credit=doc.credit()))}</p>')
-    out.append("</section>")
-    out.append("</header>")
-    return out
-
-
-def _html_agenda(doc: _Doc) -> list[str]:
-    heading = doc.t("agenda") if doc.trainer else doc.t("program")
-    return [f'<section class="agenda"><h2>{_h(heading)}</h2>', *_html_blocks(doc, doc.schedule()), "</section>"]
-
-
-def _html_blocks(doc: _Doc, rows: Sequence[tuple[Block, int]], total: bool = True) -> list[str]:
-    """A table of blocks: clock times when the plan has a start, kind, content (and notes for the trainer), minutes."""
-    assert doc.plan is not None
-    timed = doc.plan.start is not None
-    head = [f"<th>{_h(doc.t('col.time'))}</th>"] if timed else []
-    head += [f"<th>{_h(doc.t('col.kind'))}</th>", f"<th>{_h(doc.t('col.what'))}</th>"]
-    head.append(f'<th class="num">{_h(doc.t("col.minutes"))}</th>')
-    out = ['<table class="blocks">', f"<thead><tr>{''.join(head)}</tr></thead>", "<tbody>"]
-    for block, at in rows:
-        cells = [f'<td class="time">{_h(doc.span(at, block.minutes))}</td>'] if timed else []
-        cells.append(f'<td class="kind">{_h(doc.block_kind(block))}</td>')
-        what = _h(doc.block_title(block))
-        if block.task.strip():  # what the room is asked to do: in both handouts
-            what += "".join(f'<p class="block-task">{_h(p)}</p>' for p in _paragraphs(block.task))
-        if doc.trainer and block.notes.strip():
-            what += "".join(f'<p class="block-notes">{_h(p)}</p>' for p in _paragraphs(block.notes))
-        cells += [f"<td>{what}</td>", f'<td class="num">{block.minutes}</td>']
-        out.append(f"<tr>{''.join(cells)}</tr>")
-    out.append("</tbody>")
-    if total:
-        minutes = doc.plan.total_minutes
-        span = doc.span(0, minutes)
-        label = f"{doc.t('total')}: {doc.duration(minutes)}" + (f" ({span})" if span else "")
-        width = 3 if timed else 2
-        out.append(f'<tfoot><tr><td colspan="{width}">{_h(label)}</td><td class="num">{minutes}</td></tr></tfoot>')
-    out.append("</table>")
-    return out
-
-
-def _html_lesson(doc: _Doc, lesson: Lesson) -> list[str]:
-    out = [
-        f'<section class="lesson" id="lesson-{_h(lesson.id)}">',
-        f'<p class="meta">{_h(doc.number(lesson))}</p>',
-        f"<h2>{_h(lesson.title)}</h2>",
-        f'<p class="summary">{_h(lesson.summary)}</p>',
-    ]
-    if doc.trainer:
-        out += [f"<h3>{_h(doc.t('objectives'))}</h3>", '<ul class="objectives">']
-        out += [f"<li>{_h(o)}</li>" for o in lesson.objectives]
-        out.append("</ul>")
-        if doc.plan is not None:
-            out.append(f'<section class="timings"><h3>{_h(doc.t("timings"))}</h3>')
-            mine = [(b, at) for b, at in doc.schedule() if b.lesson == lesson.id]
-            out += _html_blocks(doc, mine, total=False) if mine else [f"<p>{_h(doc.t('no_blocks'))}</p>"]
-            out.append("</section>")
-        if lesson.notes.strip():
-            out += [f'<section class="notes"><h3>{_h(doc.t("trainer_notes"))}</h3>']
-            out += [f"<p>{_h(p)}</p>" for p in _paragraphs(lesson.notes)]
-            out.append("</section>")
-    if lesson.key_points:
-        out += [f"<h3>{_h(doc.t('key_points'))}</h3>", '<ul class="key-points">']
-        out += [f"<li>{_h(k)}</li>" for k in lesson.key_points]
-        out.append("</ul>")
-    if lesson.sources:
-        out.append(f'<section class="sources"><h3>{_h(doc.t("sources"))}</h3>')
-        out += [f"<blockquote><p>{_h(doc.quote(q))}</p></blockquote>" for q in lesson.sources]
-        if doc.course.source:
-            out.append(f'<p class="quoted-from">{_h(doc.t("quoted_from", credit=doc.credit()))}</p>')
-        out.append("</section>")
-    intro = doc.t("reflection_guide" if doc.trainer else "reflection_intro")
-    out += [f'<section class="reflection"><h3>{_h(doc.t("reflection"))}</h3>', f'<p class="intro">{_h(intro)}</p>']
-    out += _html_prompts(doc, lesson.prompts, WORKBOOK_LINES, "")
-    out.append("</section>")
-    if lesson.discussions:
-        out.append(f'<section class="discussion"><h3>{_h(doc.t("discussion"))}</h3>')
-        out += _html_prompts(doc, lesson.discussions, DISCUSSION_LINES, doc.t("discussion_notes"))
-        out.append("</section>")
-    if doc.trainer:
-        out += _html_answer_key(doc, doc.quiz(lesson))
-    out.append("</section>")
-    return out
-
-
-def _html_prompts(doc: _Doc, prompts: Sequence[Prompt], rules: int, label: str) -> list[str]:
-    out = ['<ol class="prompts">']
-    for n, prompt in enumerate(prompts, 1):
-        item = f'<li class="prompt"><p class="text"><span class="num">{n}.</span> {_h(prompt.text)}</p>'
-        if not doc.trainer:
-            caption = f'<span class="label">{_h(label)}</span>' if label else ""
-            item += f'<div class="write">{caption}{"<div class=line></div>" * rules}</div>'
-        out.append(item + "</li>")
-    out.append("</ol>")
-    return out
-
-
-def _html_answer_key(doc: _Doc, quiz: Quiz | None) -> list[str]:
-    out = [f'<section class="answer-key"><h3>{_h(doc.t("answer_key"))}</h3>']
-    if quiz is None:
-        return [*out, f"<p>{_h(doc.t('no_quiz'))}</p>", "</section>"]
-    out.append(f'<p class="pass">{_h(doc.t("pass_mark", percent=doc.percent(quiz)))}</p>')
-    for n, q in enumerate(quiz.questions, 1):
-        out += [
-            '<div class="question">',
-            f'<h4 class="q-head">{_h(doc.t("question", n=n))} · {_h(doc.kind_of(q))}</h4>',
-            f'<p class="q-text">{_h(q.text)}</p>',
-        ]
-        if q.kind == "true_false":
-            out += [
-                '<div class="answer">',
-                f'<p><span class="mark">{CORRECT_MARK} {_h(doc.t("answer"))}:</span> '
-                f"<strong>{_h(doc.true_false(q.answer))}</strong></p>",
-                f'<p class="explain">{_h(q.explain)}</p>',
-                "</div>",
-            ]
-        else:
-            out.append('<ul class="options">')
-            for o in q.options:
-                state = "correct" if o.correct else "wrong"
-                out.append(
-                    f'<li class="option {state}"><span class="mark">{_h(doc.mark(o.correct))}</span> '
-                    f'<div><p class="o-text">{_h(o.text)}</p><p class="explain">{_h(o.explain)}</p></div></li>'
-                )
-            out.append("</ul>")
-        if q.hint.strip():
-            out.append(f'<p class="hint">{_h(doc.t("hint"))}: {_h(q.hint)}</p>')
-        out.append("</div>")
-    out.append("</section>")
-    return out
+    return render(
+        "handout.html.j2",
+        doc=doc,
+        lang=doc.lang,
+        paragraphs=_paragraphs,
+        workbook_lines=WORKBOOK_LINES,
+        discussion_lines=DISCUSSION_LINES,
+        correct_mark=CORRECT_MARK,
+    )
