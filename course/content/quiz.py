@@ -39,6 +39,16 @@ class Question:
     explain: str = ""
     hint: str = ""
 
+    @property
+    def several(self) -> bool:
+        """True when the learner may choose more than one option (select all that apply)."""
+        return self.kind == "multiple"
+
+    @property
+    def shared_explanation(self) -> bool:
+        """True when one explanation covers the whole question (true/false), not one per option."""
+        return self.kind == "true_false"
+
     def choices(self, true_label: str, false_label: str) -> tuple[Option, ...]:
         """The options to show; a true/false question gets two, both carrying its explanation."""
         if self.kind != "true_false":

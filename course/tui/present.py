@@ -85,9 +85,9 @@ def answer_lines(slide: Slide, lang: str) -> list[str]:
     for letter, option in zip(LETTERS, choices, strict=False):
         mark = "✓ " + tr("present.right", lang) if option.correct else "✗ " + tr("present.wrong", lang)
         out.append(f"{letter}  {mark}: {option.text}")
-        if q.kind != "true_false" and option.explain:
+        if not q.shared_explanation and option.explain:
             out.append(f"   {option.explain}")
-    if q.kind == "true_false" and q.explain:
+    if q.shared_explanation and q.explain:
         out.append(q.explain)
     return out
 
@@ -181,7 +181,7 @@ class _DeckView(Screen[None]):
             widgets.append(Static(inert(steps[0] if steps else ""), classes="card"))
         elif slide.question is not None:
             widgets.append(Static(inert(slide.question.text), classes="question-text"))
-            if slide.question.kind == "multiple":
+            if slide.question.several:
                 widgets.append(Static(inert(self.t("quiz.kind.multiple")), classes="question-hint"))
             if answer:
                 widgets.append(Static(inert("\n".join(answer_lines(slide, self.lang))), classes="answers revealed"))

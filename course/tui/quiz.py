@@ -121,7 +121,7 @@ class QuizScreen(TillitScreen):
         choices = self.choices()
         if self.phase == "ask":
             labels = [inert(f"{n}. {o.text}") for n, o in enumerate(choices, 1)]
-            if q.kind == "multiple":
+            if q.several:
                 with Vertical(id="options"):
                     for o, label in zip(choices, labels, strict=True):
                         yield MarkedCheckbox(label, o.id in self.chosen, name=o.id)
@@ -147,9 +147,9 @@ class QuizScreen(TillitScreen):
                 mark = self.t("quiz.mark.wrong_chosen" if picked else "quiz.mark.wrong")
             css = "feedback right" if o.correct else "feedback wrong"
             yield Static(inert(f"{n}. {o.text}\n   [{mark}]"), classes=css + (" picked" if picked else ""))
-            if q.kind != "true_false":
+            if not q.shared_explanation:
                 yield Static(inert(o.explain), classes="explain")
-        if q.kind == "true_false":
+        if q.shared_explanation:
             yield Static(inert(q.explain), classes="explain")
         last = self.index + 1 >= len(self.questions)
         yield Button(self.t("quiz.finish" if last else "quiz.next") + " ⏎", id="next", variant="primary")
@@ -221,7 +221,7 @@ class QuizScreen(TillitScreen):
     def action_choose(self, n: int) -> None:
         if self.phase != "ask" or n >= len(self.choices()):
             return
-        if self.question.kind == "multiple":
+        if self.question.several:
             boxes = list(self.query(Checkbox))
             boxes[n].toggle()
             boxes[n].focus()
