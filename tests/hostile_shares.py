@@ -12,7 +12,7 @@ from typing import Any
 
 import tomli_w
 
-from course.trainer.results import UNSAFE
+from course.trainer.shares import UNSAFE
 
 Share = dict[str, Any]
 

@@ -31,7 +31,7 @@ from course.content.sourcefile import Report, read_text
 from course.learner.share import build_share, render_share, write_share
 from course.learner.study import Study
 from course.store import sandbox
-from course.trainer.results import OLDER, load_shares
+from course.trainer.shares import OLDER, load_shares
 
 from .conftest import REPO
 

@@ -35,19 +35,10 @@ from course.learner.share import (
     write_share,
 )
 from course.learner.study import Study
+from course.render.report import render_assessment_csv, render_csv, render_html
 from course.store import reading, sandbox, storage
-from course.trainer.results import (
-    OLDER,
-    SAME,
-    QuestionStat,
-    Results,
-    Skipped,
-    load_shares,
-    merge,
-    render_assessment_csv,
-    render_csv,
-    render_html,
-)
+from course.trainer.results import QuestionStat, Results, merge
+from course.trainer.shares import OLDER, SAME, Skipped, load_shares
 from tests.hostile_shares import write_corpus
 from tests.journal_helpers import Clock
 

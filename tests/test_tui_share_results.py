@@ -23,7 +23,9 @@ from course.content.model import Course
 from course.learner.practice import Practice
 from course.learner.share import build_share, render_share
 from course.learner.study import Study
-from course.trainer.results import load_shares, merge, render_assessment_csv, render_csv
+from course.render.report import render_assessment_csv, render_csv
+from course.trainer.results import merge
+from course.trainer.shares import load_shares
 from course.tui.app import TillitApp, make_app
 from course.tui.dialogs import AskDialog, ConfirmDialog, JumpDialog, TextDialog
 from course.tui.results import ResultsScreen, make_results_app

@@ -184,8 +184,10 @@ def _write_share(args: argparse.Namespace, text: str) -> int:
 
 def _results(args: argparse.Namespace, course: Course, locations: paths.Locations) -> int:
     from course.cli.trainer import language
+    from course.render.report import render_assessment_csv, render_csv, render_html
     from course.store import storage
-    from course.trainer.results import load_shares, merge, render_assessment_csv, render_csv, render_html
+    from course.trainer.results import merge
+    from course.trainer.shares import load_shares
 
     lang = language(args, course, locations.data)
     inputs = [Path(p).expanduser() for p in args.inputs]

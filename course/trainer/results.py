@@ -1,10 +1,4 @@
-"""Group results for a trainer: reading participants' share files safely and merging them.
-
-Share files come from other people, so every one is untrusted: it is size-capped before it is read,
-must be UTF-8, is parsed in a child process with memory and CPU limits (course.store.sandbox), and every
-value is checked (course.learner.share.parse_share). A bad file is skipped with one plain sentence; the
-others still merge. Two files from the same participant count once (the newest `created` wins; a
-`created` more than a day ahead of now is not believed, and the file's save time is used instead).
+"""Group results for a trainer: a group's share files (read by course.trainer.shares) merged into figures.
 
 What the trainer sees:
 
@@ -18,23 +12,17 @@ What the trainer sees:
   typed are listed separately, sorted, and reflections are ordered by prompt and text, never by file,
   so the two lists cannot be matched up by position).
 
-render_html gives one self-contained, print-friendly page; render_csv and render_assessment_csv give
-the figures for a spreadsheet (course texts and numbers only: no participant's words are in them).
+The models here also give each result as a few lines of plain text (for the terminal and the app);
+course.render.report makes the HTML page and the CSV files of them.
 """
 
 from __future__ import annotations
 
-import csv
-import io
-import os
-import stat
 import statistics
 from collections import Counter, defaultdict
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
-from datetime import UTC, date, datetime, timedelta
-from html import escape
-from pathlib import Path
+from datetime import date
 
 from course.content.model import Course
 from course.content.quiz import Option, Question
@@ -42,12 +30,8 @@ from course.content.terminal_text import visible
 from course.i18n import lookup, tr
 from course.learner.journal import FOLLOW_UP_PROMPT
 from course.learner.practice import RATING_MAX, RATING_MIN
-from course.learner.progress import now
-from course.learner.share import MAX_SHARE_BYTES, Share, ShareFormatError, parse_share
+from course.learner.share import Share
 
-UNSAFE = "too deeply nested or too large to read safely"
-OLDER = "an older file from the same participant"
-SAME = "a second copy of another file from the same participant"
 SCALE = tuple(range(RATING_MIN, RATING_MAX + 1))
 
 LABELS: dict[str, dict[str, str]] = {
@@ -185,191 +169,29 @@ def label(key: str, lang: str, **values: object) -> str:
     return lookup(LABELS, key, lang, **values)
 
 
-def _plural(key: str, n: int, lang: str, **values: object) -> str:
+def plural(key: str, n: int, lang: str, **values: object) -> str:
+    """The label `key.one` or `key.many` for `n` things, in `lang`."""
     return label(f"{key}.{'one' if n == 1 else 'many'}", lang, n=n, **values)
 
 
-def _num(value: float, lang: str, places: int = 1) -> str:
+def number(value: float, lang: str, places: int = 1) -> str:
     """A decimal number as people write it: 3,4 in Swedish, 3.4 in English; a true minus sign."""
     text = f"{value:.{places}f}".replace("-", "\u2212")
     return text.replace(".", ",") if lang == "sv" else text
 
 
-def _signed(value: float, lang: str) -> str:
-    shown = _num(value, lang)
+def signed(value: float, lang: str) -> str:
+    """A change as people write it, with its sign: +0.5, −1.0 (a plain 0.0 has none)."""
+    shown = number(value, lang)
     return shown if shown.startswith("\u2212") or shown.strip("0,.") == "" else "+" + shown
 
 
-def _pct(share: float | None, lang: str) -> str:
+def percent(share: float | None, lang: str) -> str:
+    """A share (0–1) as a whole percentage the way `lang` writes it (33 %, 33%); – when there is none."""
     if share is None:
         return "–"
     n = round(share * 100)
     return f"{n} %" if lang == "sv" else f"{n}%"
-
-
-# --- reading share files -----------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class Skipped:
-    """A file that was not merged, and why (one plain English sentence, no full stop)."""
-
-    path: Path
-    reason: str
-
-
-def _expand(paths: Sequence[Path]) -> tuple[list[Path], list[Skipped]]:
-    """The files to read: each file given, and every *.toml directly in each folder given (sorted), once each."""
-    files: list[Path] = []
-    skipped: list[Skipped] = []
-    seen: set[str] = set()
-
-    def add(path: Path) -> None:
-        key = os.path.realpath(path)
-        if key not in seen:
-            seen.add(key)
-            files.append(path)
-
-    for path in paths:
-        if path.is_dir():
-            try:
-                found = sorted(p for p in path.iterdir() if p.suffix == ".toml")
-            except OSError as err:
-                skipped.append(Skipped(path, f"the folder cannot be read ({err.strerror or err})"))
-                continue
-            for p in found:
-                add(p)
-        elif not path.exists() and not path.is_symlink():
-            skipped.append(Skipped(path, "the file does not exist"))
-        else:
-            add(path)
-    return files, skipped
-
-
-def _read_capped(path: Path) -> str | Skipped:
-    """A share file's text, or why it is not read: not a regular file, too large, empty, not UTF-8."""
-    try:
-        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))  # a FIFO must not block us
-    except OSError as err:
-        return Skipped(path, f"it cannot be read ({err.strerror or err})")
-    try:
-        info = os.fstat(fd)
-        if not stat.S_ISREG(info.st_mode):
-            return Skipped(path, "not a regular file")
-        if info.st_size > MAX_SHARE_BYTES:
-            return Skipped(path, f"larger than {MAX_SHARE_BYTES // 1024} KiB")
-        chunks: list[bytes] = []
-        left = MAX_SHARE_BYTES + 1  # never read more than the cap, even if the file grows meanwhile
-        while left > 0:
-            chunk = os.read(fd, min(left, 1 << 16))
-            if not chunk:
-                break
-            chunks.append(chunk)
-            left -= len(chunk)
-    except OSError as err:
-        return Skipped(path, f"it cannot be read ({err.strerror or err})")
-    finally:
-        os.close(fd)
-    raw = b"".join(chunks)
-    if len(raw) > MAX_SHARE_BYTES:
-        return Skipped(path, f"larger than {MAX_SHARE_BYTES // 1024} KiB")
-    if not raw.strip():
-        return Skipped(path, "the file is empty")
-    if b"\x00" in raw:  # UTF-16 and binary files; NUL is valid UTF-8 but never in a share
-        return Skipped(path, "not UTF-8 text")
-    try:
-        return raw.decode("utf-8").removeprefix("\ufeff")
-    except UnicodeDecodeError:
-        return Skipped(path, "not UTF-8 text")
-
-
-def _when(share: Share, limit: datetime) -> tuple[datetime, str]:
-    """When a share was made, for choosing a participant's latest file, and why that time is doubted ("" when not).
-
-    A `created` later than `limit` (a day ahead of now) is a wrong clock or a wish to win, not a time:
-    such a file is dated by when it was saved here (its mtime), and when that too is in the future it
-    counts as older than every file with a believable date.
-    """
-    if share.created <= limit:
-        return share.created, ""
-    doubt = f"its date ({share.created.date().isoformat()}) is in the future"
-    try:
-        saved = datetime.fromtimestamp(os.stat(share.path).st_mtime, UTC)
-    except (OSError, OverflowError, ValueError):
-        saved = limit + timedelta(days=1)
-    if saved <= limit:
-        return saved, f"{doubt}, so the time the file was saved was used instead"
-    return datetime.min.replace(tzinfo=UTC), f"{doubt}, and so is its save time, so it counts as the oldest"
-
-
-def _latest_per_participant(shares: list[Share], skipped: list[Skipped]) -> list[Share]:
-    """One share per participant id: the one created last (the first of equals); the others are Skipped.
-
-    A file dated more than a day ahead of now does not win by its date (see _when), and the reason it
-    was skipped says so."""
-    limit = now() + timedelta(days=1)
-    best: dict[str, tuple[Share, datetime, str]] = {}
-
-    def older(why: str) -> str:
-        return f"{OLDER}; {why}" if why else OLDER
-
-    for share in shares:
-        when, why = _when(share, limit)
-        found = best.get(share.participant)
-        if found is None:
-            best[share.participant] = (share, when, why)
-            continue
-        kept, kept_when, kept_why = found
-        if share.created == kept.created:
-            skipped.append(Skipped(share.path, SAME))
-        elif when > kept_when:
-            skipped.append(Skipped(kept.path, older(kept_why)))
-            best[share.participant] = (share, when, why)
-        else:
-            skipped.append(Skipped(share.path, older(why)))
-    chosen = {id(s) for s, _, _ in best.values()}
-    return [s for s in shares if id(s) in chosen]
-
-
-def load_shares(paths: Sequence[Path]) -> tuple[list[Share], list[Skipped]]:
-    """Read share files (a folder means every *.toml in it), safely: (shares to merge, files skipped).
-
-    Every file is capped at MAX_SHARE_BYTES (checked before and while reading), must be UTF-8,
-    is parsed in one sandboxed child process for the whole batch (memory limits, and a CPU limit per
-    file), and is
-    checked value by value. A file that fails any of it is Skipped with one plain sentence and the
-    rest are still read. Of several files with the same participant id only the newest (`created`,
-    unless that is more than a day ahead of now) is kept; the others are Skipped as "an older file
-    from the same participant".
-    """
-    from course.store.sandbox import TomlSandbox
-
-    files, skipped = _expand(paths)
-    shares: list[Share] = []
-    sandbox = TomlSandbox()
-    try:
-        for path in files:
-            text = _read_capped(path)
-            if isinstance(text, Skipped):
-                skipped.append(text)
-                continue
-            kind, value = sandbox.parse(text)
-            if kind == "limit":
-                skipped.append(Skipped(path, UNSAFE))
-                continue
-            if kind != "ok" or not isinstance(value, dict):
-                message = str(value).split(" (at line")[0] if kind == "error" else "unreadable"
-                skipped.append(Skipped(path, f"not valid TOML ({message})"))
-                continue
-            try:
-                shares.append(parse_share(value, path))
-            except ShareFormatError as err:
-                skipped.append(Skipped(path, err.reason))
-            except (RecursionError, ValueError, TypeError):  # never expected: the checks look only at set types
-                skipped.append(Skipped(path, UNSAFE))
-    finally:
-        sandbox.close()
-    return _latest_per_participant(shares, skipped), skipped
 
 
 # --- the merged results ------------------------------------------------------------------------------------
@@ -422,9 +244,9 @@ class QuestionStat:
                 lang,
                 n=self.answered,
                 right=self.right_first,
-                pct=_pct(self.share_first, lang),
+                pct=percent(self.share_first, lang),
                 latest=self.right_latest,
-                pct_latest=_pct(self.share_latest, lang),
+                pct_latest=percent(self.share_latest, lang),
             )
         )
         for o in self.options:
@@ -456,14 +278,14 @@ class AssessmentStat:
         out = [" ".join(self.behaviour.split())]
         if not self.n or self.mean is None or self.spread is None:
             return [*out, label("no_ratings", lang)]
-        people = _plural("line.people", self.n, lang)
-        out.append(label("line.stats", lang, n=people, mean=_num(self.mean, lang), spread=_num(self.spread, lang)))
+        people = plural("line.people", self.n, lang)
+        out.append(label("line.stats", lang, n=people, mean=number(self.mean, lang), spread=number(self.spread, lang)))
         out.append(" · ".join(f"{r}: {c}" for r, c in zip(SCALE, self.distribution, strict=True)))
         if self.change is None:
             out.append(label("line.no_change", lang))
         else:
-            who = _plural("line.people", self.changed, lang)
-            out.append(label("line.change", lang, change=_signed(self.change, lang), people=who))
+            who = plural("line.people", self.changed, lang)
+            out.append(label("line.change", lang, change=signed(self.change, lang), people=who))
         return out
 
 
@@ -517,7 +339,7 @@ class Results:
         for kind in UNKNOWN_KINDS:
             n = self.unknown.get(kind, 0)
             if n:
-                out.append(_plural(f"unknown.{kind}", n, lang, ids=", ".join(self.other_courses)))
+                out.append(plural(f"unknown.{kind}", n, lang, ids=", ".join(self.other_courses)))
         return out
 
 
@@ -724,311 +546,3 @@ def relabel(results: Results, course: Course, lang: str) -> Results:
     return replace(
         results, lang=lang, questions=tuple(questions), assessments=tuple(assessments), reflections=tuple(reflections)
     )
-
-
-# --- HTML ----------------------------------------------------------------------------------------------------
-
-CSS = """
-:root { color-scheme: light; }
-body { font: 16px/1.5 system-ui, -apple-system, "Segoe UI", Roboto, sans-serif; color: #111; background: #fff;
-       max-width: 50rem; margin: 2rem auto; padding: 0 1rem; }
-header h1 { font-size: 1.7rem; margin: 0 0 .2rem; }
-header p, .note { color: #444; margin: .2rem 0; }
-h2 { font-size: 1.2rem; border-bottom: 1px solid #888; padding-bottom: .15rem; margin: 2.2rem 0 .6rem; }
-h3 { font-size: 1.02rem; margin: 0 0 .2rem; }
-article { border-left: 3px solid #888; padding: 0 0 0 .9rem; margin: 1.1rem 0 1.6rem; }
-.lesson { font-size: .85rem; color: #444; margin: 0 0 .3rem; }
-table { border-collapse: collapse; margin: .3rem 0; }
-th, td { text-align: left; vertical-align: top; padding: .1rem .6rem .1rem 0; }
-td.num, th.num { text-align: right; font-variant-numeric: tabular-nums; }
-table.figures td.num { text-align: left; }
-table.options { width: 100%; }
-.sr-only { position: absolute; width: 1px; height: 1px; overflow: hidden; clip: rect(0 0 0 0); white-space: nowrap; }
-.options td.mark { width: 1.2rem; font-weight: bold; }
-.options td.text { max-width: 26rem; overflow-wrap: anywhere; }
-svg.bar { display: block; }
-svg text { font: 10px system-ui, sans-serif; fill: #000; }
-.bar-fill { fill: #444; } .bar-fill.right { fill: #111; } .bar-box { fill: none; stroke: #999; stroke-width: .5; }
-.prompt { font-style: italic; margin: 1rem 0 .2rem; }
-.reflection { margin: .4rem 0 .8rem; }
-.reflection .text { white-space: pre-wrap; overflow-wrap: anywhere; margin: .2rem 0; }
-ul.names { columns: 2; }
-@page { margin: 18mm 16mm; }
-@media print {
-  body { font: 10.5pt/1.4 Georgia, "Times New Roman", serif; max-width: none; margin: 0; padding: 0; }
-  header p, .note, .lesson { color: #000; }
-  h2, h3 { break-after: avoid; page-break-after: avoid; }
-  article { break-inside: avoid-page; page-break-inside: avoid; border-left-color: #000; }
-}
-"""
-
-BAR_W, BAR_H = 160, 12
-DIST_W, DIST_H = 220, 90
-
-
-def _h(text: object) -> str:
-    """Any text (course or participant) as HTML: control characters and bidi controls made visible, then escaped.
-
-    A participant's words are also put in elements of their own with dir="auto" (render_html), so a
-    name or a reflection in a right-to-left script cannot reorder the text around it."""
-    return escape(visible(str(text)), quote=True)
-
-
-def _bar(count: int, total: int, right: bool) -> str:
-    """A bar for one option; decorative (aria-hidden): its number is in the table beside it."""
-    width = 0.0 if not total else BAR_W * count / total
-    cls = "bar-fill right" if right else "bar-fill"
-    return (
-        f'<svg class="bar" viewBox="0 0 {BAR_W} {BAR_H}" width="{BAR_W}" height="{BAR_H}" aria-hidden="true">'
-        f'<rect class="bar-box" x="0.25" y="0.25" width="{BAR_W - 0.5}" height="{BAR_H - 0.5}"/>'
-        f'<rect class="{cls}" x="0" y="0" width="{width:.1f}" height="{BAR_H}"/></svg>'
-    )
-
-
-def _distribution_svg(stat: AssessmentStat) -> str:
-    """Bars for the ratings 1–5, each labelled with its count; decorative (aria-hidden): the table has the numbers."""
-    top = max(stat.distribution, default=0) or 1
-    slot = DIST_W / len(SCALE)
-    plot = DIST_H - 30
-    parts = [
-        f'<svg class="distribution" viewBox="0 0 {DIST_W} {DIST_H}" width="{DIST_W}" height="{DIST_H}" '
-        'aria-hidden="true">'
-    ]
-    for i, (rating, count) in enumerate(zip(SCALE, stat.distribution, strict=True)):
-        h = plot * count / top
-        x = i * slot + slot * 0.2
-        w = slot * 0.6
-        y = 14 + plot - h
-        parts.append(f'<rect class="bar-fill" x="{x:.1f}" y="{y:.1f}" width="{w:.1f}" height="{h:.1f}"/>')
-        parts.append(f'<text x="{x + w / 2:.1f}" y="{y - 3:.1f}" text-anchor="middle">{count}</text>')
-        parts.append(f'<text x="{x + w / 2:.1f}" y="{DIST_H - 4}" text-anchor="middle">{rating}</text>')
-    parts.append("</svg>")
-    return "".join(parts)
-
-
-def _html_question(s: QuestionStat, lang: str) -> list[str]:
-    out = [
-        f'<article class="question" data-lesson="{_h(s.lesson)}" data-question="{_h(s.question)}">',
-        f"<h3>{_h(s.text)}</h3>",
-        f'<p class="lesson">{_h(s.lesson_title)}</p>',
-    ]
-    if not s.answered:
-        out += [f'<p class="note">{_h(label("nobody", lang))}</p>', "</article>"]
-        return out
-    wrong = (
-        f'<td class="common-wrong" data-option="{_h(s.common_wrong.id)}" data-count="{s.common_wrong.picked}">'
-        f"{_h(s.common_wrong.text)} ({s.common_wrong.picked})</td>"
-        if s.common_wrong is not None
-        else f'<td class="common-wrong" data-option="">{_h(label("no_wrong", lang))}</td>'
-    )
-    out += [
-        '<table class="figures">',
-        f'<tr><th>{_h(label("answered", lang))}</th><td class="answered num">{s.answered}</td></tr>',
-        f'<tr><th>{_h(label("right_first", lang))}</th><td class="right-first num" data-count="{s.right_first}">'
-        f"{s.right_first} ({_h(_pct(s.share_first, lang))})</td></tr>",
-        f'<tr><th>{_h(label("right_latest", lang))}</th><td class="right-latest num" data-count="{s.right_latest}">'
-        f"{s.right_latest} ({_h(_pct(s.share_latest, lang))})</td></tr>",
-        f"<tr><th>{_h(label('common_wrong', lang))}</th>{wrong}</tr>",
-        "</table>",
-        '<table class="options">',
-        f'<tr><th></th><th>{_h(label("option", lang))}</th><th class="num">{_h(label("picked", lang))}</th><th></th></tr>',
-    ]
-    for o in s.options:
-        mark = "✓" if o.correct else "✗"
-        out.append(
-            f'<tr class="option" data-option="{_h(o.id)}" data-correct="{str(o.correct).lower()}">'
-            f'<td class="mark">{mark}</td><td class="text">{_h(o.text)}</td>'
-            f'<td class="picked num">{o.picked}</td><td>{_bar(o.picked, s.answered, o.correct)}</td></tr>'
-        )
-    out += ["</table>", "</article>"]
-    return out
-
-
-def _html_assessment(a: AssessmentStat, lang: str) -> list[str]:
-    out = [
-        f'<article class="behaviour" data-statement="{_h(a.statement)}">',
-        f"<h3>{_h(a.behaviour)}</h3>",
-        f'<p class="lesson">{_h(a.text)}</p>',
-    ]
-    if not a.n or a.mean is None or a.spread is None:
-        return [*out, f'<p class="note">{_h(label("no_ratings", lang))}</p>', "</article>"]
-    change = (
-        f'<td class="change num" data-value="{a.change:.6f}">{_h(_signed(a.change, lang))}</td>'
-        if a.change is not None
-        else '<td class="change num" data-value="">–</td>'
-    )
-    out += [
-        '<table class="figures">',
-        f'<tr><th>{_h(label("rated", lang))}</th><td class="n num">{a.n}</td></tr>',
-        f'<tr><th>{_h(label("mean", lang))}</th><td class="mean num" data-value="{a.mean:.6f}">{_h(_num(a.mean, lang))}</td></tr>',
-        f'<tr><th>{_h(label("spread", lang))}</th><td class="spread num" data-value="{a.spread:.6f}">{_h(_num(a.spread, lang))}</td></tr>',
-        f"<tr><th>{_h(label('change', lang))}</th>{change}</tr>",
-        f'<tr><th>{_h(label("changed", lang))}</th><td class="changed num">{a.changed}</td></tr>',
-        "</table>",
-        f"<p>{_h(label('distribution', lang))}</p>",
-        '<table class="distribution sr-only"><tr>'
-        + "".join(f'<th class="num">{r}</th>' for r in SCALE)
-        + "</tr><tr>"
-        + "".join(
-            f'<td class="count num" data-rating="{r}">{c}</td>' for r, c in zip(SCALE, a.distribution, strict=True)
-        )
-        + "</tr></table>",
-        _distribution_svg(a),
-        "</article>",
-    ]
-    return out
-
-
-def render_html(results: Results, course: Course, lang: str) -> str:
-    """One self-contained, print-friendly HTML page of the results (no scripts, fonts or images from
-    elsewhere; charts are inline SVG). Every text is escaped: names and reflections come from participants."""
-    results = relabel(results, course, lang)
-    lang = results.lang
-    heading = label("title", lang)
-    when = now().strftime("%Y-%m-%d %H:%M")
-    out = [
-        "<!DOCTYPE html>",
-        f'<html lang="{_h(lang)}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{_h(heading)} – {_h(course.title(lang))}</title>",
-        f"<style>{CSS}</style>",
-        "</head>",
-        "<body>",
-        "<header>",
-        f"<h1>{_h(heading)}</h1>",
-        f"<p>{_h(label('subtitle', lang, course=course.title(lang), when=when))}</p>",
-        f'<p class="participants" data-count="{results.participants}">'
-        f"{_h(_plural('participants', results.participants, lang))}</p>",
-        "</header>",
-        "<main>",
-    ]
-    notes = results.notes(lang)
-    if notes:
-        out += ['<section class="notes">', f"<h2>{_h(label('notes', lang))}</h2>", '<ul class="unknown">']
-        out += [f"<li>{_h(n)}</li>" for n in notes]
-        out += ["</ul>", "</section>"]
-    out += [
-        '<section class="questions">',
-        f"<h2>{_h(label('questions', lang))}</h2>",
-        f'<p class="note">{_h(label("questions.note", lang))}</p>',
-    ]
-    for s in results.questions:
-        out += _html_question(s, lang)
-    out.append("</section>")
-    if results.assessments:
-        out += [
-            '<section class="assessment">',
-            f"<h2>{_h(label('assessment', lang))}</h2>",
-            f'<p class="note">{_h(label("assessment.note", lang))}</p>',
-        ]
-        for a in results.assessments:
-            out += _html_assessment(a, lang)
-        out.append("</section>")
-    out += [
-        '<section class="reflections">',
-        f"<h2>{_h(label('reflections', lang))}</h2>",
-        f'<p class="note">{_h(label("reflections.note", lang))}</p>',
-    ]
-    if not results.reflections:
-        out.append(f"<p>{_h(label('reflections.none', lang))}</p>")
-    for group in results.reflections:
-        out += [f'<section class="lesson-reflections" data-lesson="{_h(group.lesson)}">', f"<h3>{_h(group.title)}</h3>"]
-        shown = None
-        for r in group.reflections:  # sorted by prompt: each prompt is written once, above its answers
-            if r.prompt != shown:
-                shown = r.prompt
-                out.append(f'<p class="prompt">{_h(r.prompt_text)}</p>')
-            out += [
-                f'<article class="reflection" data-prompt="{_h(r.prompt)}">',
-                f'<div class="text" dir="auto">{_h(r.text)}</div>',
-                "</article>",
-            ]
-        out.append("</section>")
-    out.append("</section>")
-    anon = _plural("participants", results.anonymous, lang)
-    out += ['<section class="who">', f"<h2>{_h(label('who', lang))}</h2>"]
-    out.append(f'<p class="note">{_h(label("who.note", lang, anon=anon))}</p>')
-    if results.names:
-        out.append('<ul class="names">' + "".join(f'<li dir="auto">{_h(n)}</li>' for n in results.names) + "</ul>")
-    else:
-        out.append(f"<p>{_h(label('who.none', lang))}</p>")
-    out += ["</section>", "</main>", "</body>", "</html>"]
-    return "\n".join(out) + "\n"
-
-
-# --- CSV -------------------------------------------------------------------------------------------------------
-
-
-def _decimal(value: float | None) -> str:
-    return "" if value is None else f"{value:.3f}"
-
-
-def render_csv(results: Results) -> str:
-    """The questions as CSV (weakest first), headers in the results' language, decimals with a point.
-
-    Columns: lesson, lesson title, question id, question, answered, right first, share right first,
-    right latest, share right latest, most common wrong option, then one column per option holding
-    "option text: n" (first answers). Only course texts and numbers: no participant's words.
-    """
-    lang = results.lang
-    widest = max((len(s.options) for s in results.questions), default=0)
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    keys = (
-        "lesson", "lesson_title", "question", "question_text", "answered", "right_first", "share_first",
-        "right_latest", "share_latest", "common_wrong",
-    )  # fmt: skip
-    writer.writerow(
-        [label(f"csv.{k}", lang) for k in keys] + [label("csv.option", lang, n=n) for n in range(1, widest + 1)]
-    )
-    for s in results.questions:
-        options = [f"{o.text}: {o.picked}" for o in s.options]
-        writer.writerow(
-            [
-                s.lesson,
-                s.lesson_title,
-                s.question,
-                s.text,
-                s.answered,
-                s.right_first,
-                _decimal(s.share_first),
-                s.right_latest,
-                _decimal(s.share_latest),
-                s.common_wrong.text if s.common_wrong else "",
-                *options,
-                *[""] * (widest - len(options)),
-            ]
-        )
-    return buf.getvalue()
-
-
-def render_assessment_csv(results: Results) -> str:
-    """The self-assessment as CSV, one row per behaviour in course order.
-
-    Columns: statement id, behaviour, n, mean, spread, the counts of 1 to 5, people with a change,
-    mean change (latest − first).
-    """
-    lang = results.lang
-    buf = io.StringIO()
-    writer = csv.writer(buf)
-    writer.writerow(
-        [label(f"csv.{k}", lang) for k in ("statement", "behaviour", "n", "mean", "spread")]
-        + [str(r) for r in SCALE]
-        + [label("csv.changed", lang), label("csv.change", lang)]
-    )
-    for a in results.assessments:
-        writer.writerow(
-            [
-                a.statement,
-                a.behaviour,
-                a.n,
-                _decimal(a.mean),
-                _decimal(a.spread),
-                *a.distribution,
-                a.changed,
-                _decimal(a.change),
-            ]
-        )
-    return buf.getvalue()

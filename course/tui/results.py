@@ -24,22 +24,11 @@ from textual.widgets.option_list import Option
 from course.content.model import Course
 from course.errors import TillitError
 from course.i18n import describe, tr
+from course.render.report import render_assessment_csv, render_csv, render_html
 from course.store import storage
 from course.store.paths import here
-from course.trainer.results import (
-    SCALE,
-    AssessmentStat,
-    QuestionStat,
-    Results,
-    Skipped,
-    label,
-    load_shares,
-    merge,
-    relabel,
-    render_assessment_csv,
-    render_csv,
-    render_html,
-)
+from course.trainer.results import SCALE, AssessmentStat, QuestionStat, Results, label, merge, relabel
+from course.trainer.shares import Skipped, load_shares
 from course.tui.base import inert, localize_bindings
 from course.tui.dialogs import AskDialog, ConfirmDialog, JumpDialog
 
