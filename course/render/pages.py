@@ -5,7 +5,8 @@ Every value a template writes is made inert and escaped, whatever the template s
 characters and bidi controls become visible symbols (course.content.terminal_text.visible), then
 `& < > " '` become entities, so text from a course folder, a plan, a share file or a journal is only
 ever shown. Only the templates' own markup and what their macros return (Markup) are written as they
-are. A name that no template was given is an error (StrictUndefined), never an empty string.
+are; there is no `safe` filter to mark a value otherwise. A name that no template was given is an
+error (StrictUndefined), never an empty string.
 
 Jinja2 is imported when the first document is made, not before: nothing at start-up pays for it.
 """
@@ -59,6 +60,7 @@ def environment() -> jinja2.Environment:
         auto_reload=False,
     )
     env.filters["one_line"] = one_line
+    del env.filters["safe"]  # nothing a document shows may bypass _finalize
     return env
 
 
