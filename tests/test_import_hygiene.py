@@ -29,6 +29,8 @@ for module in {modules!r}:
     importlib.import_module(module)
     ui = sorted(m for m in sys.modules if m in ("textual", "rich") or m.startswith(("textual.", "rich.", "course.tui")))
     assert not ui, "importing " + module + " loaded " + ", ".join(ui[:5])
+    # Jinja2 costs start-up time: the render wing loads it only when a document is made.
+    assert "jinja2" not in sys.modules, "importing " + module + " loaded jinja2"
 """
 
 

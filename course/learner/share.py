@@ -13,7 +13,8 @@ nothing the participant did not choose:
 
 `render_share` gives the exact text that will be written, so it can be shown before it is saved;
 it is checked to read back as a valid share (what the trainer's Tillit accepts, see `parse_share`).
-The trainer's side (reading many such files safely and merging them) is course.trainer.results.
+The trainer's side is course.trainer.shares (reading many such files safely) and course.trainer.results
+(merging them).
 """
 
 from __future__ import annotations

@@ -1,7 +1,8 @@
 """Group results for a room: read the participants' share files, then show one result at a time, its
 figures hidden until the trainer reveals them, and the reflections people chose to share.
 
-Reading, merging and every figure live in course.trainer.results; this screen shows them and passes keys on.
+Reading lives in course.trainer.shares, merging and every figure in course.trainer.results; this screen
+shows them and passes keys on.
 It needs no learner's Study (course and language are given), so `tillit results DIR --show` can open
 it on its own through make_results_app.
 """
