@@ -7,7 +7,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, Literal, TypeGuard, get_args
 
 from course.content.model import Course
 from course.errors import CorruptFileError, StorageError, UsageError
@@ -22,7 +22,13 @@ from course.store.storage import SCHEMA
 if TYPE_CHECKING:
     from course.learner.practice import Assessment
 
-FORMATS = ("md", "html", "toml")
+ExportFormat = Literal["md", "html", "toml"]
+FORMATS: tuple[ExportFormat, ...] = get_args(ExportFormat)
+
+
+def is_format(value: object) -> TypeGuard[ExportFormat]:
+    """True for a format the journal can be exported in (see FORMATS)."""
+    return value in FORMATS
 EXPORT_FORMAT = 1  # the layout of a TOML export; raise it when a reader would have to change
 
 
@@ -68,7 +74,7 @@ def render(
     title: str = "",
 ) -> str:
     """The reflections (in the order given, grouped by local date) as one document in `fmt` (see FORMATS)."""
-    if fmt not in FORMATS:
+    if not is_format(fmt):
         raise UsageError(f"{fmt!r} is not an export format; use one of {', '.join(FORMATS)}.")
     entries = [describe(course, lang, r) for r in reflections]
     heading = title or tr("export.title", lang)
