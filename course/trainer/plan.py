@@ -40,6 +40,8 @@ from course.content.model import Course, valid_id
 from course.content.sourcefile import Report, key_line, line_of, parse_toml, read_text, reading
 from course.content.terminal_text import visible_all
 from course.errors import ContentError, Problem, UsageError
+from course.i18n import tr
+from course.i18n.formats import duration
 
 KINDS = ("lesson", "discussion", "quiz", "exercise", "break")
 
@@ -59,29 +61,6 @@ BREAK_MINUTES = 15
 BREAK_AFTER = 75  # a break is due once this much content has run since the last one…
 BREAK_LATEST = 90  # …or before the next lesson would take it past this (after at least BREAK_SOONEST)
 BREAK_SOONEST = 45
-
-LABELS: dict[str, dict[str, str]] = {
-    "sv": {
-        "lesson": "Genomgång",
-        "discussion": "Diskussion",
-        "quiz": "Quiz",
-        "exercise": "Övning",
-        "break": "Paus",
-        "minutes": "{m} min",
-        "hours": "{h} tim",
-        "hours_minutes": "{h} tim {m} min",
-    },
-    "en": {
-        "lesson": "Lesson",
-        "discussion": "Discussion",
-        "quiz": "Quiz",
-        "exercise": "Exercise",
-        "break": "Break",
-        "minutes": "{m} min",
-        "hours": "{h} h",
-        "hours_minutes": "{h} h {m} min",
-    },
-}
 
 
 @dataclass(frozen=True)
@@ -126,19 +105,14 @@ class Plan:
         return tuple(b for b in self.blocks if b.lesson == lesson_id)
 
 
-def label(key: str, lang: str) -> str:
-    """One of the small texts in LABELS, in `lang` (English for a language it lacks)."""
-    return LABELS.get(lang, LABELS["en"])[key]
+def label(kind: str, lang: str) -> str:
+    """What a kind of block is called in `lang` ("Genomgång", "Break"; the catalogs' plan.kind.*)."""
+    return tr(f"plan.kind.{kind}", lang)
 
 
 def format_minutes(minutes: int, lang: str) -> str:
     """A length as people say it: "45 min", "2 h", "1 h 30 min" ("1 tim 30 min" in Swedish)."""
-    hours, rest = divmod(minutes, 60)
-    if not hours:
-        return label("minutes", lang).format(m=rest)
-    if not rest:
-        return label("hours", lang).format(h=hours)
-    return label("hours_minutes", lang).format(h=hours, m=rest)
+    return duration(minutes, lang)
 
 
 # --- reading and checking ------------------------------------------------------------------------

@@ -19,9 +19,9 @@ from textual.theme import Theme
 from course import __version__
 from course.content.companions import about_text
 from course.errors import TillitError
-from course.i18n import describe, describe_failure, tr
+from course.i18n import describe, describe_failure, language_name, next_language, tr
 from course.learner.progress import Notice, Place
-from course.learner.study import LANGUAGES, Study
+from course.learner.study import Study
 from course.tui.base import InertTextApp, TillitScreen, localize_bindings
 from course.tui.dialogs import ConfirmDialog, TextDialog
 from course.tui.home import HomeScreen
@@ -154,7 +154,7 @@ class TillitApp(InertTextApp):
         return HomeScreen()
 
     def on_mount(self) -> None:
-        localize_bindings(self, self.study.lang)
+        localize_bindings(self, self.study.lang, self.study.course.languages)
         saved_theme = self.study.progress.current.theme
         if saved_theme and saved_theme in self.available_themes:
             self.theme = saved_theme
@@ -297,11 +297,9 @@ class TillitApp(InertTextApp):
     # --- app-wide actions ----------------------------------------------------------------------------
 
     async def action_language(self) -> None:
-        """Switch between Swedish and English, and remember the choice."""
-        langs = [lang for lang in LANGUAGES if lang in self.study.course.languages] or list(LANGUAGES)
-        nxt = langs[(langs.index(self.study.lang) + 1) % len(langs)] if self.study.lang in langs else langs[0]
-        self.study.set_language(nxt)
-        localize_bindings(self, self.study.lang)
+        """Switch to the course's next language (in the order course.toml lists them), and remember it."""
+        self.study.set_language(next_language(self.study.lang, self.study.course.languages))
+        localize_bindings(self, self.study.lang, self.study.course.languages)
         for screen in self.screen_stack:
             if isinstance(screen, TillitScreen):
                 await screen.relocalize()
@@ -367,9 +365,7 @@ class TillitApp(InertTextApp):
             for binding in bindings:
                 if not binding.description.startswith("key."):
                     continue  # Textual's own (focus, copy) are covered by the closing line
-                label = tr(binding.description, lang)
-                if binding.action == "language":
-                    label = tr("cmd.language", lang)
+                label = self.switch_label() if binding.action == "language" else tr(binding.description, lang)
                 key = binding.key_display or self.get_key_display(binding)
                 if binding.action.startswith("choose"):
                     key, label = "1–9", tr("key.choose", lang)
@@ -385,6 +381,12 @@ class TillitApp(InertTextApp):
         lines.append(tr("help.mouse", lang))
         self.push_screen(TextDialog(tr("help.title", lang), "\n".join(lines), lang))
 
+    def switch_label(self) -> str:
+        """ "Switch language to Swedish": F2's meaning, in the words of the language shown now."""
+        lang = self.study.lang
+        following = next_language(lang, self.study.course.languages)
+        return tr("cmd.language", lang, language=language_name(following, lang))
+
     def action_about(self) -> None:
         """The course, where it comes from, the glossary, further reading, and where the learner's data is."""
         lang = self.study.lang
@@ -394,7 +396,7 @@ class TillitApp(InertTextApp):
     def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
         yield from super().get_system_commands(screen)
         lang = self.study.lang
-        yield SystemCommand(tr("cmd.language", lang), tr("cmd.language", lang), self.action_language)
+        yield SystemCommand(self.switch_label(), self.switch_label(), self.action_language)
         yield SystemCommand(tr("cmd.keys", lang), tr("cmd.keys", lang), self.action_help)
         yield SystemCommand(tr("cmd.about", lang), tr("cmd.about.help", lang), self.action_about)
         yield SystemCommand(tr("cmd.journal", lang), tr("cmd.journal", lang), self.action_journal)

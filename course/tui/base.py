@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import replace
 from typing import TYPE_CHECKING, Any, cast
 
@@ -15,7 +16,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from course.content.terminal_text import visible
-from course.i18n import STRINGS, tr
+from course.i18n import has, language_name, languages, next_language, tr
 from course.learner.study import Study
 
 if TYPE_CHECKING:
@@ -74,12 +75,17 @@ class InertTextApp(App[None]):
         await super().on_event(event)
 
 
-def localize_bindings(node: DOMNode, lang: str) -> None:
-    """Give a node's bindings descriptions in `lang` (BINDINGS hold i18n keys as descriptions)."""
+def localize_bindings(node: DOMNode, lang: str, langs: Sequence[str] | None = None) -> None:
+    """Give a node's bindings descriptions in `lang` (BINDINGS hold i18n keys as descriptions). The key
+    that switches language (action "language") is named for the language it switches to: the one after
+    `lang` in `langs` (the course's languages; default: every language there is a catalog of)."""
     base = type(node)._merged_bindings or BindingsMap()
     localized = BindingsMap()
     for _key, binding in base:
-        if binding.description in STRINGS:
+        if binding.action == "language":
+            following = next_language(lang, list(languages() if langs is None else langs))
+            binding = replace(binding, description=language_name(following))
+        elif has(binding.description):
             binding = replace(binding, description=tr(binding.description, lang))
         localized._add_binding(binding)
     node._bindings = localized
@@ -109,7 +115,7 @@ class TillitScreen(Screen[None]):
         return None if title is None else visible(str(title))
 
     def on_mount(self) -> None:
-        localize_bindings(self, self.study.lang)
+        localize_bindings(self, self.study.lang, self.study.course.languages)
         self.refresh_bindings()
 
     def flush(self) -> bool:
@@ -119,7 +125,7 @@ class TillitScreen(Screen[None]):
     async def relocalize(self) -> None:
         """Show the screen again in the newly chosen language, keeping its state."""
         self.flush()
-        localize_bindings(self, self.study.lang)
+        localize_bindings(self, self.study.lang, self.study.course.languages)
         await self.recompose()
         self.refresh_bindings()
         self.after_recompose()
