@@ -8,6 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from course.cli.options import add_lang
 from course.content.loader import load_course
 from course.content.model import Course
 from course.content.terminal_text import visible
@@ -73,7 +74,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
     results.add_argument("--csv", metavar="FILE", help="write the per-question figures as CSV")
     results.add_argument("--assessment-csv", metavar="FILE", help="write the per-behaviour figures as CSV")
     results.add_argument("--show", action="store_true", help="show the results one at a time, hidden until revealed")
-    results.add_argument("--lang", choices=("sv", "en"), default=argparse.SUPPRESS, help="language of the report")
+    add_lang(results, "language of the report")
     common(results)
 
     imp = sub.add_parser(
@@ -113,7 +114,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
         help="listen on this address instead of 127.0.0.1 (e.g. 0.0.0.0): anyone who can reach the port can use it",
     )
     serve.add_argument("--public-url", metavar="URL", help="the address browsers use, when behind a proxy")
-    serve.add_argument("--lang", choices=("sv", "en"), default=argparse.SUPPRESS, help="the app's language")
+    add_lang(serve, "the app's language")
     serve.add_argument(
         "--trainer",
         action="store_true",

@@ -11,6 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from course.cli.options import add_lang
 from course.content.loader import load_course
 from course.content.terminal_text import visible
 from course.errors import StorageError, UsageError
@@ -94,9 +95,7 @@ def add_parsers(
 
 
 def _lang(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument(
-        "--lang", choices=("sv", "en"), default=argparse.SUPPRESS, help="language for lesson titles and prompts"
-    )
+    add_lang(parser, "language for lesson titles and prompts")
 
 
 def _filters(parser: argparse.ArgumentParser, common: Callable[[argparse.ArgumentParser], None]) -> None:

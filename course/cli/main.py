@@ -12,6 +12,7 @@ from typing import TYPE_CHECKING
 
 from course import __version__
 from course.cli import journal as cli_journal
+from course.cli.options import add_lang, find_languages
 from course.content.loader import check_course, load_course
 from course.content.terminal_text import visible
 from course.errors import ContentError, Problem, TillitError, UsageError
@@ -63,8 +64,10 @@ def only_options(argv: Sequence[str]) -> bool:
     return True
 
 
-def build_parser(learner_only: bool = False) -> argparse.ArgumentParser:
-    """The argument parser for `tillit`."""
+def build_parser(learner_only: bool = False, argv: Sequence[str] | None = None) -> argparse.ArgumentParser:
+    """The argument parser for `tillit` (`argv`: the command line it will parse, for the languages of
+    the course it names; default sys.argv)."""
+    find_languages(sys.argv[1:] if argv is None else argv)
     parser = argparse.ArgumentParser(
         prog="tillit",
         description="Tillit: a terminal course on trust-based leadership, with a private reflection journal.",
@@ -73,10 +76,10 @@ def build_parser(learner_only: bool = False) -> argparse.ArgumentParser:
     )
     parser.add_argument("--version", action="version", version=f"tillit {__version__}")
     _common(parser, suppress=False)
-    parser.add_argument(
-        "--lang",
-        choices=("sv", "en"),
-        help="language for the course and the app (default: your saved choice, else the system locale)",
+    add_lang(
+        parser,
+        "language for the course and the app (default: your saved choice, else the system locale)",
+        suppress=False,
     )
     sub = parser.add_subparsers(dest="command", metavar="command")
     check = sub.add_parser("check", help="check a course folder and list every problem")
@@ -85,9 +88,7 @@ def build_parser(learner_only: bool = False) -> argparse.ArgumentParser:
     _common(where, suppress=True)
     run = sub.add_parser("run", help="open the course (the default)")
     _common(run, suppress=True)
-    run.add_argument(
-        "--lang", choices=("sv", "en"), default=argparse.SUPPRESS, help="language for the course and the app"
-    )
+    add_lang(run, "language for the course and the app")
     check.add_argument("plans", nargs="*", metavar="PLAN", help="session plan files to check as well")
     cli_journal.add_parsers(sub, lambda p: _common(p, suppress=True))
     _data_parsers(sub)
@@ -259,7 +260,8 @@ def main(argv: Sequence[str] | None = None) -> int:
 
 
 def _main(argv: Sequence[str] | None) -> int:
-    args = build_parser(learner_only=only_options(sys.argv[1:] if argv is None else argv)).parse_args(argv)
+    given = sys.argv[1:] if argv is None else argv
+    args = build_parser(learner_only=only_options(given), argv=given).parse_args(argv)
     locations: paths.Locations | None = None
     try:
         locations = _locations(args)

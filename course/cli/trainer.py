@@ -9,6 +9,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from course.cli.options import add_lang
 from course.content.loader import load_course
 from course.content.model import Course
 from course.errors import ContentError, StorageError, TillitError, UsageError
@@ -106,7 +107,7 @@ def add_parsers(
 
 
 def _lang(parser: argparse.ArgumentParser) -> None:
-    parser.add_argument("--lang", choices=("sv", "en"), default=argparse.SUPPRESS, help="the language to use")
+    add_lang(parser, "the language to use")
 
 
 def language(args: argparse.Namespace, course: Course, data: Path) -> str:

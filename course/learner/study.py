@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import contextlib
 import os
+import re
 from collections.abc import Mapping, Sequence
 from dataclasses import replace
 from datetime import timedelta
@@ -12,7 +13,7 @@ from pathlib import Path
 from course.content.model import Course
 from course.content.quiz import QuizResult, score
 from course.errors import StorageError
-from course.i18n import tr
+from course.i18n import REFERENCE, languages, tr
 from course.learner.journal import JournalStore, Reflection, Version, clean_text, new_id, normalise_tags
 from course.learner.progress import (
     COMPLETED,
@@ -34,17 +35,18 @@ from course.learner.progress import (
 from course.store import datafolder, storage
 from course.store.instance import FOLDER_READ_ONLY_MESSAGE, READ_ONLY_MESSAGE, ReadOnlyError
 
-LANGUAGES = ("sv", "en")
 VERSION_GAP = timedelta(minutes=10)  # edits closer together than this (a typing session) make one version
 
 
 def detect_language(environ: Mapping[str, str] = os.environ) -> str:
-    """Swedish when the system locale is Swedish, else English."""
+    """The system locale's language when there is a catalog of it (sv_SE.UTF-8: Swedish), else English.
+    The first of LC_ALL, LC_MESSAGES, LANG and LANGUAGE that is set decides, as it does for other programs."""
     for var in ("LC_ALL", "LC_MESSAGES", "LANG", "LANGUAGE"):
         value = environ.get(var, "")
         if value:
-            return "sv" if value.lower().startswith("sv") else "en"
-    return "en"
+            found = re.match(r"([a-z]{2,3})(?![a-z])", value.lower())
+            return found.group(1) if found and found.group(1) in languages() else REFERENCE
+    return REFERENCE
 
 
 class Study:

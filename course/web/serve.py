@@ -231,6 +231,7 @@ class ServePlan:
     root: Path = Path()
     lang: str | None = None
     trainer: bool = False
+    languages: tuple[str, ...] = ()  # what --lang could have been: a browser's first language is taken from these
 
     def session_command(self, name: str) -> str:
         """The command for one session, in the folder `sessions/<name>` the server has just made."""
@@ -299,8 +300,12 @@ def prepare(
             "--trainer lets the browser read files anywhere on this computer, so it is for 127.0.0.1 only; "
             "leave out --host or --trainer."
         )
-    if lang not in (None, "sv", "en"):
-        raise UsageError(f"--lang must be sv or en, not {lang!r}.")
+    from course.content.catalogs import lang_choices
+
+    choices = lang_choices(Path(course_dir).expanduser().resolve())
+    if lang is not None and lang not in choices:
+        named = " or ".join([", ".join(choices[:-1]), choices[-1]] if len(choices) > 1 else choices)
+        raise UsageError(f"--lang must be {named}, not {lang!r}.")
     if public_url is not None and (
         not re.match(r"^https?://[^\s/?#]+", public_url) or _origin(public_url) in ("", "http://", "https://")
     ):
@@ -340,6 +345,7 @@ def prepare(
         root=data_root,
         lang=lang,
         trainer=trainer,
+        languages=choices,
     )
 
 

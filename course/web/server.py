@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from course.errors import TillitError
-from course.i18n import lookup
+from course.i18n import REFERENCE, tr
 from course.web.serve import (
     MAX_COLUMNS,
     MAX_MESSAGE,
@@ -70,26 +70,10 @@ def run(plan: ServePlan, max_sessions: int = MAX_SESSIONS) -> None:
             os.close(held)
 
 
-_TEXTS = {
-    "full.title": {"sv": "Rummet är fullt", "en": "The room is full"},
-    "full.body": {
-        "sv": "{n} Tillit-sessioner är öppna, så många som den här servern tar emot. Försök igen om en minut; "
-        "sidan försöker själv igen varje minut.",
-        "en": "{n} Tillit sessions are open, as many as this server takes. Try again in a minute; "
-        "this page tries again by itself every minute.",
-    },
-    "full.again": {"sv": "Försök igen", "en": "Try again"},
-    "full.line": {
-        "sv": "Rummet är fullt ({n} sessioner är öppna); försök igen om en minut.",
-        "en": "The room is full ({n} sessions are open); try again in a minute.",
-    },
-}
-
-
 def room_full_page(n: int, lang: str, again: str) -> str:
     """The page a browser gets when `n` sessions, the cap, are open already."""
-    title, body = lookup(_TEXTS, "full.title", lang), lookup(_TEXTS, "full.body", lang, n=n)
-    link = lookup(_TEXTS, "full.again", lang)
+    title, body = tr("serve.full.title", lang), tr("serve.full.body", lang, n=n)
+    link = tr("serve.full.again", lang)
     return (
         f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
         f'<meta http-equiv="refresh" content="60;url={html.escape(again)}">'
@@ -101,11 +85,13 @@ def room_full_page(n: int, lang: str, again: str) -> str:
 
 
 def browser_lang(plan: ServePlan, accept_language: str | None) -> str:
-    """The server's --lang, else Swedish when the browser puts Swedish first, else English."""
+    """The server's --lang, else the language the browser puts first when the course has it (Swedish for
+    sv-SE), else English."""
     if plan.lang is not None:
         return plan.lang
     first = (accept_language or "").split(",", 1)[0].strip().lower()
-    return "sv" if first.startswith("sv") else "en"
+    found = re.match(r"([a-z]{2,3})(?![a-z])", first)
+    return found.group(1) if found and found.group(1) in plan.languages else REFERENCE
 
 
 def _number(value: object, default: int, top: int) -> int:
@@ -453,7 +439,7 @@ def _make_server(plan: ServePlan, max_sessions: int) -> Server:
             lang = browser_lang(plan, request.headers.get("Accept-Language"))
             with contextlib.suppress(Exception):
                 await websocket.send_str(json.dumps(["open_url", {"url": f"{plan.url}/full", "new_tab": False}]))
-                await websocket.send_bytes(("\r\n  " + lookup(_TEXTS, "full.line", lang, n=max_sessions)).encode())
+                await websocket.send_bytes(("\r\n  " + tr("serve.full.line", lang, n=max_sessions)).encode())
             with contextlib.suppress(Exception):
                 await websocket.close(code=WSCloseCode.TRY_AGAIN_LATER, message=b"the room is full")
 

@@ -310,7 +310,7 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--session", metavar="NAME", help="use the new, empty folder ROOT/sessions/NAME the server made"
     )
-    parser.add_argument("--lang", choices=("sv", "en"), help="language for the course and the app")
+    parser.add_argument("--lang", metavar="LANG", help="language for the course and the app (one `tillit serve` checked)")
     parser.add_argument(
         "--trainer",
         action="store_true",
