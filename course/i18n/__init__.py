@@ -7,19 +7,18 @@ as each language does; `course.i18n.catalogs` finds, reads and checks the catalo
 from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
-from typing import Any
 
 from course.i18n.catalogs import NAMES, REFERENCE, catalog, languages, own_languages, tr
 
 __all__ = [
     "REFERENCE",
     "STRINGS",
+    "Section",
     "describe",
     "describe_failure",
     "has",
     "language_name",
     "languages",
-    "lookup",
     "next_language",
     "tr",
 ]
@@ -44,6 +43,26 @@ class _Strings(Mapping[str, Mapping[str, str]]):
 
 
 STRINGS: Mapping[str, Mapping[str, str]] = _Strings()
+
+
+class Section(Mapping[str, Mapping[str, str]]):
+    """One part of the catalogs as {lang: {name: text}}: the keys under `prefix` with the prefix taken off,
+    and `aliases` ({name: key}) shown under a name of their own. Any language may be looked up; each text
+    its catalog lacks is the reference's (course.i18n.tr)."""
+
+    def __init__(self, prefix: str, aliases: Mapping[str, str] | None = None) -> None:
+        self.prefix = prefix
+        self.aliases = dict(aliases or {})
+
+    def __getitem__(self, lang: str) -> Mapping[str, str]:
+        names = {key[len(self.prefix) :]: key for key in catalog(REFERENCE) if key.startswith(self.prefix)}
+        return {name: tr(key, lang) for name, key in {**names, **self.aliases}.items()}
+
+    def __iter__(self) -> Iterator[str]:
+        return iter(languages())
+
+    def __len__(self) -> int:
+        return len(languages())
 
 
 def has(key: str) -> bool:
@@ -81,10 +100,3 @@ def describe(err: Exception, lang: str) -> str:
             action, getattr(err, "path", ""), getattr(err, "reason", ""), getattr(err, "advice", ""), lang
         )
     return str(err)
-
-
-def lookup(table: Mapping[str, Mapping[str, str]], key: str, lang: str, **values: Any) -> str:
-    """The text for `key` in `lang` from a table of {key: {lang: text}} (English when missing), filled in."""
-    entry = table[key]
-    text = entry.get(lang) or entry["en"]
-    return text.format(**values) if values else text

@@ -185,6 +185,24 @@ def problems(
             )
         elif not isinstance(value, str):
             found.append(Problem(path, line, f"'{key}' should be text", f'write "{key}" = "…"'))
+        elif key == "format.months" and len(value.split()) != 12:
+            found.append(
+                Problem(
+                    path,
+                    line,
+                    "'format.months' should name twelve months",
+                    "write the twelve names, January first, with a space between",
+                )
+            )
+        elif key == "format.plural.one" and not all(word.isdigit() for word in value.split()):
+            found.append(
+                Problem(
+                    path,
+                    line,
+                    "'format.plural.one' should list numbers",
+                    'write the numbers that take the .one form, e.g. "1" or "0 1"',
+                )
+            )
         elif (have := fields(value)) is None or have != fields(reference[key]):
             uses = "braces that do not pair up" if have is None else _shown(have)
             found.append(

@@ -50,6 +50,14 @@ def day(value: date, lang: str) -> str:
     return _strftime(value, "format.date", lang)
 
 
+def long_day(value: date, lang: str) -> str:
+    """A date written out in words ("3 September 2025", "3 september 2025")."""
+    months = tr("format.months", lang).split()
+    if len(months) != 12:  # a catalog that does not name twelve months: the reference's names
+        months = tr("format.months", REFERENCE).split()
+    return tr("format.long_date", lang, day=value.day, month=months[value.month - 1], year=value.year)
+
+
 def moment(value: datetime, lang: str) -> str:
     """A date and a time of day ("2026-12-03 09:30")."""
     return _strftime(value, "format.date_time", lang)

@@ -18,6 +18,8 @@ from course.content.model import Course, Lesson, Prompt
 from course.content.quiz import Question, Quiz
 from course.content.terminal_text import visible
 from course.errors import UsageError
+from course.i18n import Section
+from course.i18n.formats import duration, long_day
 from course.render import markdown as md
 from course.store import storage
 from course.trainer.plan import Block, Plan
@@ -32,126 +34,8 @@ MD_RULE = "_" * 64  # one ruled line in a Markdown workbook (a thematic break wh
 CORRECT_MARK = "✓"
 WRONG_MARK = "✗"
 
-LABELS: dict[str, dict[str, str]] = {
-    "sv": {
-        "workbook": "Arbetsbok",
-        "guide": "Handledning för kursledaren",
-        "name": "Namn",
-        "date": "Datum",
-        "place": "Plats",
-        "time": "Tid",
-        "contents": "Innehåll",
-        "about": "Om kursen",
-        "based_on": "Bygger på: {credit}.",
-        "lesson_meta": "Lektion {n} av {total} · {minutes} min",
-        "summary": "Sammanfattning",
-        "objectives": "Lektionens mål",
-        "timings": "Lektionen i programmet",
-        "no_blocks": "Lektionen har inget eget pass i programmet.",
-        "trainer_notes": "Till dig som leder passet",
-        "key_points": "Nyckelpunkter",
-        "sources": "Ur artikeln",
-        "quoted_from": "Citat ur {credit}.",
-        "reflection": "Reflektion",
-        "reflection_intro": "Skriv för dig själv. Ingen annan behöver läsa det du skriver.",
-        "reflection_guide": "I arbetsboken har varje fråga plats för deltagarnas egna svar.",
-        "discussion": "Diskutera i gruppen",
-        "discussion_notes": "Anteckningar",
-        "answer_key": "Facit",
-        "pass_mark": "Godkänt vid {percent} % rätt.",
-        "no_quiz": "Lektionen har inget quiz.",
-        "question": "Fråga {n}",
-        "kind.single": "ett rätt svar",
-        "kind.multiple": "ett eller flera rätta svar",
-        "kind.true_false": "sant eller falskt",
-        "correct": "Rätt",
-        "wrong": "Fel",
-        "answer": "Rätt svar",
-        "true": "Sant",
-        "false": "Falskt",
-        "explain": "Förklaring",
-        "hint": "Ledtråd",
-        "agenda": "Program",
-        "program": "Dagens program",
-        "col.time": "Tid",
-        "col.minutes": "Min",
-        "col.kind": "Moment",
-        "col.what": "Innehåll",
-        "col.notes": "Anteckningar",
-        "total": "Totalt",
-        "block.lesson": "Lektion",
-        "block.discussion": "Diskussion",
-        "block.quiz": "Quiz",
-        "block.exercise": "Övning",
-        "block.break": "Paus",
-        "hours": "{h} tim",
-        "hours_minutes": "{h} tim {m} min",
-        "minutes": "{m} min",
-        "months": "januari februari mars april maj juni juli augusti september oktober november december",
-        "date_format": "{d} {month} {y}",
-        "open_quote": "”",
-        "close_quote": "”",
-    },
-    "en": {
-        "workbook": "Workbook",
-        "guide": "Facilitator guide",
-        "name": "Name",
-        "date": "Date",
-        "place": "Place",
-        "time": "Time",
-        "contents": "Contents",
-        "about": "About the course",
-        "based_on": "Based on: {credit}.",
-        "lesson_meta": "Lesson {n} of {total} · {minutes} min",
-        "summary": "Summary",
-        "objectives": "Learning objectives",
-        "timings": "This lesson in the agenda",
-        "no_blocks": "This lesson has no block of its own in the agenda.",
-        "trainer_notes": "Notes for the trainer",
-        "key_points": "Key points",
-        "sources": "From the article",
-        "quoted_from": "Quoted in the original language from {credit}.",
-        "reflection": "Reflection",
-        "reflection_intro": "Write for yourself. No one else needs to read what you write.",
-        "reflection_guide": "In the workbook, each prompt has room for the participants' own answers.",
-        "discussion": "Discuss in the group",
-        "discussion_notes": "Notes",
-        "answer_key": "Answer key",
-        "pass_mark": "Pass mark: {percent}% correct.",
-        "no_quiz": "This lesson has no quiz.",
-        "question": "Question {n}",
-        "kind.single": "one correct answer",
-        "kind.multiple": "one or more correct answers",
-        "kind.true_false": "true or false",
-        "correct": "Correct",
-        "wrong": "Incorrect",
-        "answer": "Correct answer",
-        "true": "True",
-        "false": "False",
-        "explain": "Explanation",
-        "hint": "Hint",
-        "agenda": "Agenda",
-        "program": "Agenda",
-        "col.time": "Time",
-        "col.minutes": "Min",
-        "col.kind": "Activity",
-        "col.what": "Content",
-        "col.notes": "Notes",
-        "total": "Total",
-        "block.lesson": "Lesson",
-        "block.discussion": "Discussion",
-        "block.quiz": "Quiz",
-        "block.exercise": "Exercise",
-        "block.break": "Break",
-        "hours": "{h} h",
-        "hours_minutes": "{h} h {m} min",
-        "minutes": "{m} min",
-        "months": "January February March April May June July August September October November December",
-        "date_format": "{d} {month} {y}",
-        "open_quote": "“",
-        "close_quote": "”",
-    },
-}
+# The handout's texts in every language (the catalogs' handout.*, and the month names and long date).
+LABELS = Section("handout.", {"months": "format.months", "date_format": "format.long_date"})
 
 
 # --- the public API ----------------------------------------------------------------------------------
@@ -206,7 +90,7 @@ class _Doc:
         self.ids = ids
         self.trainer = trainer
         self.plan = plan
-        self.labels = LABELS.get(lang, LABELS["en"])
+        self.labels = LABELS[lang]
         self.lessons = [course.lesson(lid, lang) for lid in ids]
 
     def t(self, key: str, **values: object) -> str:
@@ -263,14 +147,10 @@ class _Doc:
         return out
 
     def long_date(self, day: date) -> str:
-        months = self.t("months").split()
-        return self.t("date_format", d=day.day, month=months[day.month - 1], y=day.year)
+        return long_day(day, self.lang)
 
     def duration(self, minutes: int) -> str:
-        h, m = divmod(minutes, 60)
-        if not h:
-            return self.t("minutes", m=m)
-        return self.t("hours", h=h) if not m else self.t("hours_minutes", h=h, m=m)
+        return duration(minutes, self.lang)
 
     def schedule(self) -> list[tuple[Block, int]]:
         """Every block of the plan with the minutes from the start of the session to where it begins."""

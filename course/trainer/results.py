@@ -27,171 +27,39 @@ from datetime import date
 from course.content.model import Course
 from course.content.quiz import Option, Question
 from course.content.terminal_text import visible
-from course.i18n import lookup, tr
+from course.i18n import formats, tr
 from course.learner.journal import FOLLOW_UP_PROMPT
 from course.learner.practice import RATING_MAX, RATING_MIN
 from course.learner.share import Share
 
 SCALE = tuple(range(RATING_MIN, RATING_MAX + 1))
 
-LABELS: dict[str, dict[str, str]] = {
-    "title": {"sv": "Gruppens resultat", "en": "Group results"},
-    "subtitle": {"sv": "{course} · sammanställt {when}", "en": "{course} · compiled {when}"},
-    "participants.one": {"sv": "1 deltagare", "en": "1 participant"},
-    "participants.many": {"sv": "{n} deltagare", "en": "{n} participants"},
-    "questions": {"sv": "Quizfrågorna, svagaste först", "en": "Quiz questions, weakest first"},
-    "questions.note": {
-        "sv": "”Rätt första gången” räknar bara varje deltagares första svar på frågan: det visar vad man "
-        "förstod på egen hand, innan förklaringarna. Det senaste svaret står bredvid. Staplarna visar hur "
-        "ofta varje alternativ valdes i de första svaren. ✓ = rätt alternativ, ✗ = fel alternativ.",
-        "en": "“Right the first time” counts only each participant's first answer to the question: it shows "
-        "what they understood on their own, before the explanations. The latest answer is shown beside it. "
-        "The bars show how often each option was picked in first answers. ✓ = a right option, ✗ = a wrong one.",
-    },
-    "answered": {"sv": "Svar", "en": "Answered"},
-    "right_first": {"sv": "Rätt första gången", "en": "Right the first time"},
-    "right_latest": {"sv": "Rätt i senaste svaret", "en": "Right in the latest answer"},
-    "common_wrong": {"sv": "Vanligaste felsvaret", "en": "Most common wrong answer"},
-    "no_wrong": {"sv": "inget", "en": "none"},
-    "nobody": {"sv": "Ingen har svarat på frågan ännu.", "en": "Nobody has answered this question yet."},
-    "option": {"sv": "Alternativ", "en": "Option"},
-    "picked": {"sv": "Valt", "en": "Picked"},
-    "line.answered": {
-        "sv": "Besvarad av {n} · rätt första gången {right} ({pct}) · rätt i senaste svaret {latest} ({pct_latest})",
-        "en": "Answered by {n} · right the first time {right} ({pct}) · right in the latest answer {latest} ({pct_latest})",
-    },
-    "line.option": {"sv": "{mark} {text}: {n}", "en": "{mark} {text}: {n}"},
-    "line.common_wrong": {"sv": "Vanligaste felsvaret: {text} ({n})", "en": "Most common wrong answer: {text} ({n})"},
-    "assessment": {"sv": "Självskattningen", "en": "The self-assessment"},
-    "assessment.note": {
-        "sv": "Varje deltagares senaste skattning av varje beteende, 1–5. Spridning är standardavvikelsen. "
-        "Förändringen jämför varje persons första och senaste skattning, bland dem som skattat minst två gånger.",
-        "en": "Each participant's latest rating of each behaviour, 1–5. Spread is the standard deviation. "
-        "The change compares each person's first and latest rating, among those who rated it at least twice.",
-    },
-    "rated": {"sv": "Skattningar", "en": "Ratings"},
-    "mean": {"sv": "Medelvärde", "en": "Mean"},
-    "spread": {"sv": "Spridning", "en": "Spread"},
-    "change": {"sv": "Förändring, första → senaste", "en": "Change, first → latest"},
-    "changed": {"sv": "Personer med två eller fler skattningar", "en": "People with two or more ratings"},
-    "no_ratings": {"sv": "Inga skattningar ännu.", "en": "No ratings yet."},
-    "line.stats": {"sv": "{n} · medel {mean} · spridning {spread}", "en": "{n} · mean {mean} · spread {spread}"},
-    "line.people.one": {"sv": "1 person", "en": "1 person"},
-    "line.people.many": {"sv": "{n} personer", "en": "{n} people"},
-    "line.change": {
-        "sv": "Från första till senaste: {change} i snitt ({people} med två eller fler skattningar)",
-        "en": "From first to latest: {change} on average ({people} with two or more ratings)",
-    },
-    "line.no_change": {
-        "sv": "Ingen har skattat två gånger än, så det finns ingen förändring att visa.",
-        "en": "Nobody has rated it twice yet, so there is no change to show.",
-    },
-    "distribution": {"sv": "Fördelning av senaste skattningen", "en": "Distribution of the latest rating"},
-    "reflections": {"sv": "Delade reflektioner", "en": "Shared reflections"},
-    "reflections.note": {
-        "sv": "Reflektioner som deltagarna själva valde att dela, utan namn.",
-        "en": "Reflections participants chose to share, without names.",
-    },
-    "reflections.none": {"sv": "Ingen har delat någon reflektion.", "en": "Nobody shared a reflection."},
-    "unknown_prompt": {"sv": "(en fråga som kursen inte längre har)", "en": "(a prompt the course no longer has)"},
-    "who": {"sv": "Vilka som delade", "en": "Who shared"},
-    "who.note": {
-        "sv": "Bara namn som deltagarna själva skrev. {anon} delade utan namn.",
-        "en": "Only names participants typed themselves. {anon} shared without a name.",
-    },
-    "who.none": {"sv": "Ingen skrev sitt namn.", "en": "Nobody typed a name."},
-    "notes": {"sv": "Att känna till", "en": "Worth knowing"},
-    "unknown.course.one": {
-        "sv": "1 fil gäller en annan kurs ({ids}) och räknades inte med.",
-        "en": "1 file is for another course ({ids}) and was left out.",
-    },
-    "unknown.course.many": {
-        "sv": "{n} filer gäller en annan kurs ({ids}) och räknades inte med.",
-        "en": "{n} files are for another course ({ids}) and were left out.",
-    },
-    "unknown.question.one": {
-        "sv": "1 svar gäller en fråga som kursen inte har och räknades inte med.",
-        "en": "1 answer is to a question this course does not have and was not counted.",
-    },
-    "unknown.question.many": {
-        "sv": "{n} svar gäller frågor som kursen inte har och räknades inte med.",
-        "en": "{n} answers are to questions this course does not have and were not counted.",
-    },
-    "unknown.option.one": {
-        "sv": "1 svar anger ett alternativ som frågan inte har (kursen kan ha ändrats) och räknades inte med.",
-        "en": "1 answer names an option the question does not have (the course may have changed) and was not counted.",
-    },
-    "unknown.option.many": {
-        "sv": "{n} svar anger alternativ som frågan inte har (kursen kan ha ändrats) och räknades inte med.",
-        "en": "{n} answers name options the question does not have (the course may have changed) and were not counted.",
-    },
-    "unknown.statement.one": {
-        "sv": "1 skattning gäller ett påstående som självskattningen inte har och räknades inte med.",
-        "en": "1 rating is for a statement the self-assessment does not have and was not counted.",
-    },
-    "unknown.statement.many": {
-        "sv": "{n} skattningar gäller påståenden som självskattningen inte har och räknades inte med.",
-        "en": "{n} ratings are for statements the self-assessment does not have and were not counted.",
-    },
-    "unknown.lesson.one": {
-        "sv": "1 reflektion gäller en lektion som kursen inte har och visas inte.",
-        "en": "1 reflection is for a lesson this course does not have and is not shown.",
-    },
-    "unknown.lesson.many": {
-        "sv": "{n} reflektioner gäller lektioner som kursen inte har och visas inte.",
-        "en": "{n} reflections are for lessons this course does not have and are not shown.",
-    },
-    "csv.lesson": {"sv": "lektion", "en": "lesson"},
-    "csv.lesson_title": {"sv": "lektionens titel", "en": "lesson title"},
-    "csv.question": {"sv": "fråga (id)", "en": "question id"},
-    "csv.question_text": {"sv": "fråga", "en": "question"},
-    "csv.answered": {"sv": "svar", "en": "answered"},
-    "csv.right_first": {"sv": "rätt första gången", "en": "right first"},
-    "csv.share_first": {"sv": "andel rätt första gången", "en": "share right first"},
-    "csv.right_latest": {"sv": "rätt senaste", "en": "right latest"},
-    "csv.share_latest": {"sv": "andel rätt senaste", "en": "share right latest"},
-    "csv.common_wrong": {"sv": "vanligaste felsvaret", "en": "most common wrong option"},
-    "csv.option": {"sv": "alternativ {n}", "en": "option {n}"},
-    "csv.statement": {"sv": "påstående (id)", "en": "statement id"},
-    "csv.behaviour": {"sv": "beteende", "en": "behaviour"},
-    "csv.n": {"sv": "antal", "en": "n"},
-    "csv.mean": {"sv": "medel", "en": "mean"},
-    "csv.spread": {"sv": "spridning", "en": "spread"},
-    "csv.changed": {"sv": "antal med förändring", "en": "people with a change"},
-    "csv.change": {"sv": "förändring i snitt", "en": "mean change"},
-}
-
 UNKNOWN_KINDS = ("course", "question", "option", "statement", "lesson")
 
 
 def label(key: str, lang: str, **values: object) -> str:
-    """A label of the results in `lang` (English when the language has none)."""
-    return lookup(LABELS, key, lang, **values)
+    """A label of the results in `lang` (the catalogs' report.*)."""
+    return tr(f"report.{key}", lang, **values)
 
 
 def plural(key: str, n: int, lang: str, **values: object) -> str:
     """The label `key.one` or `key.many` for `n` things, in `lang`."""
-    return label(f"{key}.{'one' if n == 1 else 'many'}", lang, n=n, **values)
+    return formats.plural(f"report.{key}", n, lang, **values)
 
 
 def number(value: float, lang: str, places: int = 1) -> str:
     """A decimal number as people write it: 3,4 in Swedish, 3.4 in English; a true minus sign."""
-    text = f"{value:.{places}f}".replace("-", "\u2212")
-    return text.replace(".", ",") if lang == "sv" else text
+    return formats.number(value, lang, places)
 
 
 def signed(value: float, lang: str) -> str:
     """A change as people write it, with its sign: +0.5, −1.0 (a plain 0.0 has none)."""
-    shown = number(value, lang)
-    return shown if shown.startswith("\u2212") or shown.strip("0,.") == "" else "+" + shown
+    return formats.signed(value, lang)
 
 
 def percent(share: float | None, lang: str) -> str:
     """A share (0–1) as a whole percentage the way `lang` writes it (33 %, 33%); – when there is none."""
-    if share is None:
-        return "–"
-    n = round(share * 100)
-    return f"{n} %" if lang == "sv" else f"{n}%"
+    return "–" if share is None else formats.percent(round(share * 100), lang)
 
 
 # --- the merged results ------------------------------------------------------------------------------------

@@ -24,11 +24,11 @@ from textual.widgets.option_list import Option
 
 from course.content.model import Course
 from course.errors import TillitError
-from course.i18n import describe, tr
+from course.i18n import describe, formats, next_language, tr
 from course.render.report import render_assessment_csv, render_csv, render_html
 from course.store import storage
 from course.store.paths import here
-from course.trainer.results import SCALE, AssessmentStat, QuestionStat, Results, label, merge, relabel
+from course.trainer.results import SCALE, AssessmentStat, QuestionStat, Results, label, merge, plural, relabel
 from course.trainer.shares import Skipped, load_shares
 from course.tui.base import inert, localize_bindings
 from course.tui.dialogs import AskDialog, ConfirmDialog, JumpDialog
@@ -79,7 +79,7 @@ def report_files(base: Path) -> tuple[Path, Path, Path]:
 
 
 def _people(n: int, lang: str) -> str:
-    return label(f"participants.{'one' if n == 1 else 'many'}", lang, n=n)
+    return plural("participants", n, lang)
 
 
 class ResultsScreen(Screen[None]):
@@ -135,7 +135,7 @@ class ResultsScreen(Screen[None]):
         return tr(key, self.lang, **values)
 
     def on_mount(self) -> None:
-        localize_bindings(self, self.lang)
+        localize_bindings(self, self.lang, self.course.languages)
         self.refresh_bindings()
         if self.paths:
             self.load(self.paths)
@@ -151,12 +151,11 @@ class ResultsScreen(Screen[None]):
             await app.action_language()
             lang = app.study.lang
         else:
-            langs = list(self.course.languages)
-            lang = langs[(langs.index(self.lang) + 1) % len(langs)] if self.lang in langs else langs[0]
+            lang = next_language(self.lang, self.course.languages)
         self.lang = self.course.pick_lang(lang)
         if self.results is not None:
             self.results = relabel(self.results, self.course, self.lang)
-        localize_bindings(self, self.lang)
+        localize_bindings(self, self.lang, self.course.languages)
         await self.recompose()
         self.refresh_bindings()
         self.show_page()
@@ -184,7 +183,7 @@ class ResultsScreen(Screen[None]):
     def _load(self, paths: list[Path]) -> None:
         n = count_files(paths)
         self.app.call_from_thread(
-            self.show_message, self.t("results.reading.one" if n == 1 else "results.reading", n=n)
+            self.show_message, formats.plural("results.reading", n, self.lang)
         )
         try:
             shares, skipped = load_shares(paths)
@@ -249,13 +248,9 @@ class ResultsScreen(Screen[None]):
         behaviours = sum(1 for a in self.results.assessments if not a.n)
         parts = []
         if questions:
-            parts.append(
-                self.t("results.left_out.question" if questions == 1 else "results.left_out.questions", n=questions)
-            )
+            parts.append(formats.plural("results.left_out.questions", questions, self.lang))
         if behaviours:
-            parts.append(
-                self.t("results.left_out.behaviour" if behaviours == 1 else "results.left_out.behaviours", n=behaviours)
-            )
+            parts.append(formats.plural("results.left_out.behaviours", behaviours, self.lang))
         return [self.t("results.left_out", what=" · ".join(parts))] if parts else []
 
     def pages(self) -> int:
@@ -296,9 +291,8 @@ class ResultsScreen(Screen[None]):
                 else label("reflections", self.lang)
             )
         if self.skipped:
-            key = "results.skipped.one" if len(self.skipped) == 1 else "results.skipped.many"
             skipped_line = (
-                self.t(key, n=len(self.skipped))
+                formats.plural("results.skipped", len(self.skipped), self.lang)
                 + "  "
                 + self.t("results.skipped.hide" if self.show_skipped else "results.skipped.show")
             )

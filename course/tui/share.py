@@ -19,7 +19,7 @@ from textual.widgets.selection_list import Selection
 from textual.worker import get_current_worker
 
 from course.errors import TillitError
-from course.i18n import describe
+from course.i18n import describe, formats
 from course.learner.journal import FOLLOW_UP_PROMPT, Reflection
 from course.learner.share import build_share, render_share, write_share
 from course.store.instance import ReadOnlyError
@@ -310,8 +310,8 @@ class ShareScreen(TillitScreen):
                 write()
 
         if ids:
-            key = "share.confirm.one" if len(ids) == 1 else "share.confirm.many"
-            self.app.push_screen(ConfirmDialog(self.t(key, n=len(ids)), self.study.lang), replace_if_asked)
+            sentence = formats.plural("share.confirm", len(ids), self.study.lang)
+            self.app.push_screen(ConfirmDialog(sentence, self.study.lang), replace_if_asked)
         else:
             replace_if_asked()
 
