@@ -268,6 +268,7 @@ def _selected(study: Study, args: argparse.Namespace, words: str) -> list[Reflec
 
 
 def _journal_list(study: Study, args: argparse.Namespace, words: str) -> int:
+    from course.i18n import formats
     from course.learner.journal_query import by_date
     from course.render.export import describe, render
 
@@ -280,10 +281,10 @@ def _journal_list(study: Study, args: argparse.Namespace, words: str) -> int:
         return 0
     lines: list[str] = []
     for day, group in by_date(found):
-        lines.append(day.isoformat())
+        lines.append(formats.day(day, study.lang))
         for r in group:
             about = describe(study.course, study.lang, r)
-            head = [r.id, r.created.astimezone().strftime("%H:%M")]
+            head = [r.id, formats.clock(r.created.astimezone(), study.lang)]
             if r.starred:
                 head.append("★")
             head += [f"#{t}" for t in r.tags]

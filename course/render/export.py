@@ -11,7 +11,7 @@ from typing import TYPE_CHECKING, Any, Literal, TypeGuard, get_args
 
 from course.content.model import Course
 from course.errors import CorruptFileError, StorageError, UsageError
-from course.i18n import tr
+from course.i18n import formats, tr
 from course.learner.journal import FOLLOW_UP_PROMPT, Reflection, parse_reflection
 from course.learner.journal_query import by_date
 from course.learner.progress import now
@@ -93,32 +93,32 @@ def write(path: Path, text: str) -> None:
 # --- shared ------------------------------------------------------------------------------------------
 
 
-def _when(moment: datetime) -> str:
-    return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+def _when(moment: datetime, lang: str) -> str:
+    return formats.moment(moment.astimezone(), lang)
 
 
 def _count(n: int, lang: str) -> str:
-    return tr("export.count.one", lang) if n == 1 else tr("export.count.many", lang, count=n)
+    return formats.plural("export.count", n, lang, count=n)
 
 
 def _subtitle(course: Course, lang: str, n: int) -> str:
-    return f"{tr('export.subtitle', lang, course=course.title(lang), when=_when(now()))} · {_count(n, lang)}"
+    return f"{tr('export.subtitle', lang, course=course.title(lang), when=_when(now(), lang))} · {_count(n, lang)}"
 
 
 def _meta(r: Reflection, lang: str) -> list[str]:
     """The line under a reflection's heading: written, edited, starred, tags (user tags left raw)."""
-    parts = [tr("export.written", lang, when=_when(r.created))]
+    parts = [tr("export.written", lang, when=_when(r.created, lang))]
     if r.updated != r.created:
-        parts.append(tr("export.edited", lang, when=_when(r.updated)))
+        parts.append(tr("export.edited", lang, when=_when(r.updated, lang)))
     if r.starred:
         parts.append(tr("export.starred", lang))
     return parts
 
 
-def _grouped(entries: Sequence[Described]) -> list[tuple[str, list[Described]]]:
+def _grouped(entries: Sequence[Described], lang: str) -> list[tuple[str, list[Described]]]:
     described = {id(e.reflection): e for e in entries}
     return [
-        (day.isoformat(), [described[id(r)] for r in group]) for day, group in by_date([e.reflection for e in entries])
+        (formats.day(day, lang), [described[id(r)] for r in group]) for day, group in by_date([e.reflection for e in entries])
     ]
 
 
@@ -144,7 +144,7 @@ def _markdown(entries: Sequence[Described], course: Course, lang: str, heading: 
     lines = [f"# {md.inline(heading)}", "", md.inline(_subtitle(course, lang, len(entries))), ""]
     if not entries:
         lines += [tr("export.empty", lang), ""]
-    for day, group in _grouped(entries):
+    for day, group in _grouped(entries, lang):
         lines += [f"## {day}", ""]
         for e in group:
             r = e.reflection
@@ -156,7 +156,7 @@ def _markdown(entries: Sequence[Described], course: Course, lang: str, heading: 
             if r.versions:
                 lines += [f"#### {md.inline(tr('export.versions', lang, count=len(r.versions)))}", ""]
                 for v in reversed(r.versions):
-                    lines += [md.inline(tr("export.version_saved", lang, when=_when(v.saved))), ""]
+                    lines += [md.inline(tr("export.version_saved", lang, when=_when(v.saved, lang))), ""]
                     lines += [*md.fenced(v.text), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
@@ -182,9 +182,9 @@ def _html(
         heading=heading,
         subtitle=_subtitle(course, lang, len(entries)),
         chart=chart,
-        days=_grouped(entries),
+        days=_grouped(entries, lang),
         t=lambda key, **values: tr(key, lang, **values),
-        when=_when,
+        when=lambda moment: _when(moment, lang),
     )
 
 

@@ -27,7 +27,7 @@ from textual.widgets import (
 from textual.widgets.option_list import Option
 
 from course.errors import TillitError
-from course.i18n import describe, tr
+from course.i18n import describe, formats, tr
 from course.learner.journal import FOLLOW_UP_PROMPT, Reflection
 from course.learner.journal_query import JournalFilter, all_tags, by_date, select, then_and_now
 from course.render.export import FORMATS, render, write
@@ -170,12 +170,13 @@ class JournalScreen(TillitScreen):
         view = self.query_one("#entries", OptionList)
         options: list[Option] = []
         for day, entries in by_date(self.shown[:MAX_ROWS]):
-            options.append(Option(inert(day.isoformat()).stylize("bold"), disabled=True))
+            options.append(Option(inert(formats.day(day, self.study.lang)).stylize("bold"), disabled=True))
             for r in entries:
                 first = next((line for line in r.text.splitlines() if line.strip()), "")
                 star = "★ " if r.starred else ""
                 tags = "".join(f" #{t}" for t in r.tags)
-                head = f"{star}{r.created.astimezone():%H:%M} · {self.lesson_number(r)} · {self.prompt_label(r)}{tags}"
+                at = formats.clock(r.created.astimezone(), self.study.lang)
+                head = f"{star}{at} · {self.lesson_number(r)} · {self.prompt_label(r)}{tags}"
                 options.append(Option(inert(f"{head}\n  {first[:100]}"), id=r.id))
                 self.by_option[r.id] = r
         view.clear_options()
@@ -208,9 +209,9 @@ class JournalScreen(TillitScreen):
         prompt_text = self.prompt_texts().get((r.lesson, r.prompt))
         if prompt_text:
             lines.append(prompt_text)
-        when = self.t("jw.written", when=f"{r.created.astimezone():%Y-%m-%d %H:%M}")
+        when = self.t("jw.written", when=formats.moment(r.created.astimezone(), study.lang))
         if r.updated != r.created:
-            when += " · " + self.t("reflect.edited", when=f"{r.updated.astimezone():%Y-%m-%d %H:%M}")
+            when += " · " + self.t("reflect.edited", when=formats.moment(r.updated.astimezone(), study.lang))
         lines.append(when)
         extra = []
         if r.starred:
@@ -350,9 +351,10 @@ class JournalScreen(TillitScreen):
         r = self.current()
         if r is None:
             return
-        parts = [f"{self.t('jw.now')} ({r.updated.astimezone():%Y-%m-%d %H:%M})", r.text, ""]
+        lang = self.study.lang
+        parts = [f"{self.t('jw.now')} ({formats.moment(r.updated.astimezone(), lang)})", r.text, ""]
         for v in reversed(r.versions):
-            parts += [f"{v.saved.astimezone():%Y-%m-%d %H:%M}", v.text, ""]
+            parts += [formats.moment(v.saved.astimezone(), lang), v.text, ""]
         if not r.versions:
             parts.append(self.t("jw.no_versions"))
         self.app.push_screen(TextDialog(self.t("jw.versions_title"), "\n".join(parts), self.study.lang))
@@ -365,7 +367,7 @@ class JournalScreen(TillitScreen):
 
         answers = then_and_now(self.everything, r.lesson, r.prompt)
         lead = self.prompt_texts().get((r.lesson, r.prompt), self.prompt_label(r))
-        columns = [(f"{a.created.astimezone():%Y-%m-%d}", a.text) for a in answers]
+        columns = [(formats.day(a.created.astimezone().date(), self.study.lang), a.text) for a in answers]
         self.app.push_screen(ColumnsDialog(self.t("jw.then_and_now"), lead, columns, self.study.lang))
 
     def action_export(self) -> None:

@@ -25,7 +25,7 @@ from textual.widgets import (
 
 from course.content.quiz import Question
 from course.errors import TillitError
-from course.i18n import describe, tr
+from course.i18n import describe, formats, tr
 from course.learner.practice import Commitment
 from course.tui.base import TillitScreen, inert
 from course.tui.quiz import QuizScreen
@@ -117,7 +117,7 @@ class AssessmentScreen(TillitScreen):
                         yield Label(inert(name), classes="history-name")
                         yield Sparkline(values, classes="history-spark")
                         trail = " → ".join(str(v) for _, v in points[-6:])
-                        since = points[0][0].isoformat() if points else ""
+                        since = formats.day(points[0][0], study.lang) if points else ""
                         yield Label(inert(f"{trail}  ({self.t('assess.since', day=since)})"), classes="history-values")
             yield Static(inert(self.t("assess.new")), classes="section-title")
             scale = content.scale.get(lang, ())
@@ -337,10 +337,10 @@ class CommitmentsScreen(TillitScreen):
             if c.done is None:
                 open_count += 1
                 mark = "⏰" if c.due <= today else "○"
-                label = f"{mark} {self.t('commit.due', day=c.due.isoformat())} · {title}\n   {c.text}"
+                label = f"{mark} {self.t('commit.due', day=formats.day(c.due, self.study.lang))} · {title}\n   {c.text}"
             else:
                 label = (
-                    f"✓ {self.t('commit.done_on', day=c.done.astimezone().date().isoformat())} · {title}\n   {c.text}"
+                    f"✓ {self.t('commit.done_on', day=formats.day(c.done.astimezone().date(), self.study.lang))} · {title}\n   {c.text}"
                 )
             await view.append(CommitmentItem(c, label))
         self.query_one("#commit-count", Static).update(

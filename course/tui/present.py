@@ -23,7 +23,7 @@ from textual.widgets.option_list import Option
 from course.content.model import Course
 from course.content.terminal_text import visible
 from course.errors import StorageError, TillitError
-from course.i18n import describe, tr
+from course.i18n import describe, formats, tr
 from course.trainer.plan import label as plan_label
 from course.trainer.present import (
     Clock,
@@ -119,8 +119,9 @@ def jump_options(deck: Deck, current: int, lang: str, start: datetime | None) ->
     options: list[Option] = []
     offset = 0
     for seg in deck.segments:
-        when = (start + timedelta(minutes=offset)).strftime("%H:%M") + "  " if start is not None else ""
-        options.append(Option(inert(f"{when}{seg.title}  ({seg.minutes} min)"), disabled=True))
+        when = formats.clock(start + timedelta(minutes=offset), lang) + "  " if start is not None else ""
+        length = tr("format.minutes", lang, minutes=seg.minutes)
+        options.append(Option(inert(f"{when}{seg.title}  ({length})"), disabled=True))
         for i in range(seg.first_slide, seg.first_slide + seg.slide_count):
             here = "▶ " if i == current else "  "
             options.append(Option(inert(f"  {here}{i + 1}. {_slide_name(deck.slides[i], lang)}"), id=str(i)))
@@ -198,7 +199,7 @@ class _DeckView(Screen[None]):
             countdown = self.presenter.countdown
             if kind == "break" and countdown.running and self.presenter.timer_segment == slide.segment:
                 back = datetime.now() + timedelta(seconds=max(countdown.remaining(), 0))
-                widgets.append(Static(inert(self.t("present.back_at", time=back.strftime("%H:%M"))), classes="card"))
+                widgets.append(Static(inert(self.t("present.back_at", time=formats.clock(back, self.lang))), classes="card"))
         else:
             if steps:
                 widgets.append(Markdown(visible("\n\n".join(steps)), classes="slide-body"))

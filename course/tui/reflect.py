@@ -9,7 +9,7 @@ from textual.binding import Binding
 from textual.widgets import Footer, Header, Label, ListItem, ListView, Static, Tab, Tabs, TextArea
 
 from course.errors import StorageError
-from course.i18n import describe
+from course.i18n import describe, formats
 from course.learner.journal import Reflection
 from course.learner.progress import Place
 from course.tui.base import TillitScreen, editable, inert
@@ -77,7 +77,7 @@ class ReflectScreen(TillitScreen):
         return f"{self.t('reflect.editing', when=self.when(self.editing.created))} {self.t('reflect.private')}"
 
     def when(self, moment: datetime) -> str:
-        return moment.astimezone().strftime("%Y-%m-%d %H:%M")
+        return formats.moment(moment.astimezone(), self.study.lang)
 
     def on_mount(self) -> None:
         super().on_mount()
@@ -153,7 +153,7 @@ class ReflectScreen(TillitScreen):
             self.set_status(self.t("reflect.failed", reason=describe(err, self.study.lang)))
             return False
         self.dirty = False
-        self.set_status(self.t("reflect.saved", time=self.editing.updated.astimezone().strftime("%H:%M:%S")))
+        self.set_status(self.t("reflect.saved", time=formats.clock(self.editing.updated.astimezone(), self.study.lang, seconds=True)))
         self.put_first(self.editing)
         return True
 
@@ -210,7 +210,7 @@ class ReflectScreen(TillitScreen):
         if self.dirty:
             self.save()
         elif self.editing is not None:
-            self.set_status(self.t("reflect.saved", time=self.editing.updated.astimezone().strftime("%H:%M:%S")))
+            self.set_status(self.t("reflect.saved", time=formats.clock(self.editing.updated.astimezone(), self.study.lang, seconds=True)))
 
     def action_new(self) -> None:
         self.load(None)
