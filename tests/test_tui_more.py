@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import errno
 import os
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -15,7 +16,17 @@ from course.tui.home import HomeScreen
 from course.tui.lesson import LessonScreen
 from course.tui.quiz import QuizScreen
 from course.tui.reflect import ReflectScreen
-from tests.tui_helpers import journal_files, new_app, read, screen_text, toasts
+from tests.tui_helpers import (
+    journal_files,
+    new_app,
+    palette_settled,
+    read,
+    screen_text,
+    showing,
+    shows,
+    toasts,
+    until,
+)
 
 TRICKY = ["[bold]", "[/", "[0] x", "[link=https://x]y[/link]", "\x1b[31mred", "tab\there"]
 
@@ -27,7 +38,7 @@ async def test_a_reflection_that_cannot_be_saved_stays_in_the_editor(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("w")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, ReflectScreen))
         screen = app.screen
         assert isinstance(screen, ReflectScreen)
 
@@ -37,7 +48,7 @@ async def test_a_reflection_that_cannot_be_saved_stays_in_the_editor(
         monkeypatch.setattr(os, "write", full_disk)
         await pilot.press(*"words I must not lose")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await until(pilot, shows(app, "No space left on device"))
         text = screen_text(app)
         assert "✗ Could not save" in text
         assert "No space left on device" in text
@@ -45,12 +56,12 @@ async def test_a_reflection_that_cannot_be_saved_stays_in_the_editor(
         assert journal_files(data_dir) == []
         # leaving is refused while the text is unsaved
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await pilot.pause()
         assert app.screen is screen
         # once there is space again, saving works and nothing was lost
         monkeypatch.undo()
         await pilot.press("ctrl+s")
-        await pilot.pause(0.1)
+        await until(pilot, shows(app, "✓ Saved"))
         assert "✓ Saved" in screen_text(app)
         files = journal_files(data_dir)
         assert [read(f)["text"] for f in files] == ["words I must not lose"]
@@ -64,19 +75,19 @@ async def test_reflection_text_is_shown_literally(course: Course, data_dir: Path
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("w")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, ReflectScreen))
         screen = app.screen
         assert isinstance(screen, ReflectScreen)
         screen.query_one("#editor", TextArea).insert(f"before {tricky} after")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: bool(journal_files(data_dir)) and shows(app, "Saved reflections (1)")())
         assert read(journal_files(data_dir)[0])["text"] == f"before {tricky} after"
         if "\x1b" not in tricky and "\t" not in tricky:
             assert f"before {tricky} after" in screen_text(app)
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await until(pilot, showing(app, LessonScreen))
         await pilot.press("w")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, ReflectScreen))
         assert isinstance(app.screen, ReflectScreen)
         assert app.screen.saved[0].text == f"before {tricky} after"
 
@@ -96,7 +107,7 @@ async def test_unreadable_progress_is_moved_aside_and_reported(course: Course, d
         assert str(moved[0]) in messages[0]
         # the course still works and saves a fresh file
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, LessonScreen))
         assert isinstance(app.screen, LessonScreen)
     assert read(data_dir / "progress.toml")["place"]["lesson"] == "trust-culture"
 
@@ -107,15 +118,15 @@ async def test_switching_language_is_immediate_and_remembered(course: Course, da
         await pilot.pause()
         assert "Start: What characterises a trust culture?" in screen_text(app)
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await until(pilot, shows(app, "Lesson 1 of 10"))
         await pilot.press("f2")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "Lektion 1 av 10" in screen_text(app) and "Tillbaka" in screen_text(app))
         text = screen_text(app)
         assert "Vad kännetecknar en tillitskultur?" in text
         assert "Lektion 1 av 10" in text
         assert "Tillbaka" in text  # the footer speaks Swedish too
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await until(pilot, shows(app, "0 av 10 lektioner klara"))
         assert "Fortsätt: Vad kännetecknar en tillitskultur?" in screen_text(app)
         assert "0 av 10 lektioner klara" in screen_text(app)
     assert read(data_dir / "progress.toml")["settings"]["language"] == "sv"
@@ -135,24 +146,24 @@ async def test_reset_asks_first_and_never_touches_the_journal(course: Course, da
         await pilot.pause()
         assert "◐ Read" in screen_text(app)
         await pilot.press("r")
-        await pilot.pause(0.1)
+        await until(pilot, showing(app, ConfirmDialog))
         assert isinstance(app.screen, ConfirmDialog)
         assert "Your reflections and earlier attempts are kept" in app.screen.question
         await pilot.press("n")
-        await pilot.pause(0.1)
+        await until(pilot, showing(app, HomeScreen))
         assert isinstance(app.screen, HomeScreen)
         assert "◐ Read" in screen_text(app)
         await pilot.press("r")
-        await pilot.pause(0.1)
+        await until(pilot, showing(app, ConfirmDialog))
         await pilot.press("y")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: any("has been reset" in t for t in toasts(app)))
         assert "◐ Read" not in screen_text(app)
         assert "has been reset" in toasts(app)[-1]
         await pilot.press("R")
-        await pilot.pause(0.1)
+        await until(pilot, showing(app, ConfirmDialog))
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.click("#yes")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, HomeScreen))
     assert {f: f.read_bytes() for f in journal_files(data_dir)} == before
     assert read(data_dir / "progress.toml")["lessons"]["trust-culture"]["status"] == "not_started"
 
@@ -162,7 +173,7 @@ async def test_help_lists_every_key(course: Course, data_dir: Path) -> None:
     async with app.run_test(size=(100, 50)) as pilot:
         await pilot.pause()
         await pilot.press("f1")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, TextDialog))
         assert isinstance(app.screen, TextDialog)
         body = app.screen.body
         for expected in (
@@ -182,7 +193,7 @@ async def test_help_lists_every_key(course: Course, data_dir: Path) -> None:
                 if binding.description.startswith("key.") and not binding.action.startswith("choose"):
                     assert f"  {app.get_key_display(binding):<10} " in body, binding.key
         await pilot.press("escape")
-        await pilot.pause(0.1)
+        await until(pilot, showing(app, HomeScreen))
         assert isinstance(app.screen, HomeScreen)
 
 
@@ -191,11 +202,11 @@ async def test_command_palette_opens_any_lesson(course: Course, data_dir: Path) 
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("ctrl+p")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: palette_settled(app))
         await pilot.press(*"open lesson seven")
-        await pilot.pause(0.5)
+        await until(pilot, lambda: palette_settled(app))
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await until(pilot, showing(app, LessonScreen))
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.lesson_id == "seven-manager-behaviours"
 
@@ -205,7 +216,7 @@ async def test_theme_is_remembered(course: Course, data_dir: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         app.theme = "nord"
-        await pilot.pause(0.1)
+        await until(pilot, lambda: read(data_dir / "progress.toml")["settings"]["theme"] == "nord")
     assert read(data_dir / "progress.toml")["settings"]["theme"] == "nord"
     app = new_app(course, data_dir)
     async with app.run_test(size=(80, 24)) as pilot:
@@ -220,14 +231,14 @@ async def test_quiz_hint_and_empty_answer(course: Course, data_dir: Path) -> Non
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("q")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: showing(app, QuizScreen)() and "Question 1 of" in screen_text(app))
         await pilot.press("enter")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: any("Choose an answer first" in t for t in toasts(app)))
         assert "Choose an answer first" in toasts(app)[-1]
         await pilot.press("h")
-        await pilot.pause(0.1)
         hint = quiz.questions[0].hint
         assert hint
+        await until(pilot, lambda: "Hint: " in " ".join(screen_text(app).split()))
         shown = " ".join(screen_text(app).split())
         assert f"Hint: {' '.join(hint.split()[:4])}" in shown
 
@@ -237,7 +248,7 @@ async def test_mouse_works(course: Course, data_dir: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.click("#continue")
-        await pilot.pause(0.3)
+        await until(pilot, showing(app, LessonScreen))
         assert isinstance(app.screen, LessonScreen)
 
 
@@ -246,12 +257,21 @@ async def test_every_screen_at_every_size(course: Course, data_dir: Path, size: 
     app = new_app(course, data_dir)
     async with app.run_test(size=size) as pilot:
         await pilot.pause()
-        for keys in (["enter"], ["q"], ["1", "enter"], ["escape", "w"], ["f1"], ["escape", "escape", "escape"]):
+        steps: list[tuple[list[str], Callable[[], bool]]] = [
+            (["enter"], showing(app, LessonScreen)),
+            (["q"], showing(app, QuizScreen)),
+            (["1", "enter"], lambda: getattr(app.screen, "phase", None) == "feedback"),
+            (["escape", "w"], showing(app, ReflectScreen)),
+            (["f1"], showing(app, TextDialog)),
+            (["escape", "escape", "escape"], showing(app, HomeScreen)),
+        ]
+        for keys, arrived in steps:
             await pilot.press(*keys)
-            await pilot.pause(0.15)
+            await until(pilot, arrived)
+            screen_text(app)  # draws every widget of the screen at this size
         assert isinstance(app.screen, HomeScreen)
         await pilot.resize_terminal(60, 20)
-        await pilot.pause(0.1)
+        await until(pilot, shows(app, "Trust"))
         assert "Trust" in screen_text(app)
 
 
@@ -262,9 +282,9 @@ async def test_no_color_is_respected(course: Course, data_dir: Path, monkeypatch
         await pilot.pause()
         assert app.no_color
         await pilot.press("q")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: showing(app, QuizScreen)() and "Question 1 of" in screen_text(app))
         await pilot.press("1", "enter")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "✓ Right!" in screen_text(app) or "✗ Not quite." in screen_text(app))
         text = screen_text(app)
         # right and wrong are told in symbols and words, not colour alone
         assert ("✓ Right!" in text) or ("✗ Not quite." in text)
@@ -278,11 +298,11 @@ async def test_leaving_the_editor_saves_the_draft(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("w")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, ReflectScreen))
         await pilot.press(*"half a thought")
         assert journal_files(data_dir) == []
         await pilot.press("tab")  # focus leaves the editor
-        await pilot.pause(0.2)
+        await until(pilot, lambda: bool(journal_files(data_dir)))
         assert [read(f)["text"] for f in journal_files(data_dir)] == ["half a thought"]
 
 
@@ -293,7 +313,7 @@ async def test_unsaved_text_is_not_dropped_by_navigation_or_quit(
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("w")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, ReflectScreen))
         screen = app.screen
         assert isinstance(screen, ReflectScreen)
 
@@ -304,20 +324,20 @@ async def test_unsaved_text_is_not_dropped_by_navigation_or_quit(
         await pilot.press(*"not yet saved")
         # the command palette tries to go elsewhere: the reflection stays
         app.show("seven-manager-behaviours")
-        await pilot.pause(0.2)
+        await until(pilot, shows(app, "Read-only file system"))
         assert app.screen is screen
         assert "Read-only file system" in screen_text(app)
         # quitting asks first
         await pilot.press("ctrl+q")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, ConfirmDialog))
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("n")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: app.screen is screen)
         assert app.screen is screen
         assert screen.query_one("#editor", TextArea).text == "not yet saved"
         monkeypatch.undo()
         await pilot.press("ctrl+q")
-        await pilot.pause(0.2)
+        await pilot.pause()
     assert [read(f)["text"] for f in journal_files(data_dir)] == ["not yet saved"]
 
 
@@ -328,19 +348,19 @@ async def test_reading_an_old_reflection_does_not_change_it(course: Course, data
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("w")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, ReflectScreen))
         screen = app.screen
         assert isinstance(screen, ReflectScreen)
         screen.query_one("#saved").focus()
         await pilot.press("down", "enter")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: screen.query_one("#editor", TextArea).text == "weeks ago\nsecond line")
         assert screen.query_one("#editor", TextArea).text == "weeks ago\nsecond line"
         second = course.lesson("trust-culture", "en").prompts[1].text
         assert " ".join(second.split()[:5]) in " ".join(screen_text(app).split())  # its own prompt is shown
         assert screen.query_one("#prompt-tabs", Tabs).active == "p-professional-judgement"
         screen.autosave()
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, LessonScreen))
     assert [f.read_bytes() for f in journal_files(data_dir)] == before
 
 
@@ -349,10 +369,10 @@ async def test_switching_language_in_the_journal_keeps_the_text(course: Course, 
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("w")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, ReflectScreen))
         await pilot.press(*"typed in English")
         await pilot.press("f2")
-        await pilot.pause(0.3)
+        await until(pilot, shows(app, "Fråga 1 av 2"))
         text = screen_text(app)
         assert "Reflektion: Vad kännetecknar en tillitskultur?" in text
         assert "Fråga 1 av 2" in text
@@ -373,21 +393,21 @@ async def test_a_second_tillit_on_the_same_data_is_read_only_and_says_so(course:
         await pilot.pause()
         assert any("Another Tillit is open on this data folder" in t for t in toasts(app))
         await pilot.press("enter")  # reading and moving around still work
-        await pilot.pause(0.3)
+        await until(pilot, showing(app, LessonScreen))
         assert isinstance(app.screen, LessonScreen)
         await pilot.press("w")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, ReflectScreen))
         await pilot.press(*"second")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        await until(pilot, shows(app, "read-only"))
         assert "read-only" in screen_text(app)
         screen = app.screen
         assert isinstance(screen, ReflectScreen)
         assert screen.query_one("#editor", TextArea).text == "second"
         await pilot.press("ctrl+q")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, ConfirmDialog))
         assert isinstance(app.screen, ConfirmDialog)  # quitting asks before dropping the text
         await pilot.press("y")
-        await pilot.pause(0.2)
+        await pilot.pause()
     after = {f: f.read_bytes() for f in data_dir.rglob("*.toml") if "backups" not in f.parts}
     assert after == before

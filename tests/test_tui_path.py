@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from textual.widgets import TextArea
+from textual.widgets import Tabs, TextArea
 
 from course.content.model import Course
 from course.tui.home import HomeScreen
 from course.tui.lesson import LessonScreen, LessonView
 from course.tui.quiz import QuizScreen
 from course.tui.reflect import ReflectScreen
-from tests.tui_helpers import journal_files, new_app, read, screen_text, toasts
+from tests.tui_helpers import journal_files, new_app, read, screen_text, shows, toasts, until
 
 
 async def test_whole_path_and_continue_after_restart(course: Course, data_dir: Path) -> None:
@@ -33,18 +33,18 @@ async def test_whole_path_and_continue_after_restart(course: Course, data_dir: P
 
         # open the first lesson
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "Lesson 1 of 10" in screen_text(app))
         assert isinstance(app.screen, LessonScreen)
         assert "What characterises a trust culture?" in screen_text(app)
         assert "Lesson 1 of 10" in screen_text(app)
 
         # quiz: a wrong answer first
         await pilot.press("q")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "Question 1 of 5" in screen_text(app))
         assert isinstance(app.screen, QuizScreen)
         assert "Question 1 of 5" in screen_text(app)
         await pilot.press(str(wrong_n), "enter")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "right, not chosen" in screen_text(app))
         text = screen_text(app)
         assert "✗ Not quite." in text
         assert "wrong, your choice" in text
@@ -54,17 +54,17 @@ async def test_whole_path_and_continue_after_restart(course: Course, data_dir: P
 
         # next question, answered right
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "Question 2 of 5" in screen_text(app))
         assert "Question 2 of 5" in screen_text(app)
         correct_ids = [o.id for o in right_second.choices("True", "False") if o.correct]
         choices = right_second.choices("True", "False")
         for oid in correct_ids:
             await pilot.press(str([o.id for o in choices].index(oid) + 1))
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "✓ Right!" in screen_text(app))
         assert "✓ Right!" in screen_text(app)
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "Question 3 of 5" in screen_text(app))
         assert "Question 3 of 5" in screen_text(app)
         assert read(data_dir / "progress.toml")["place"] == {
             "lesson": "trust-culture", "view": "quiz", "scroll": 0, "question": 2,
@@ -72,14 +72,14 @@ async def test_whole_path_and_continue_after_restart(course: Course, data_dir: P
 
         # leave the quiz, write a reflection
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, LessonScreen))
         assert isinstance(app.screen, LessonScreen)
         await pilot.press("w")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, ReflectScreen))
         assert isinstance(app.screen, ReflectScreen)
         await pilot.press(*"Most of my week is [bold] control")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "Saved reflections (1)" in screen_text(app))
         files = journal_files(data_dir)
         assert len(files) == 1
         entry = read(files[0])
@@ -91,9 +91,9 @@ async def test_whole_path_and_continue_after_restart(course: Course, data_dir: P
         assert "Most of my week is [bold] control" in screen_text(app)
         # back in the quiz the learner went on where they were
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, LessonScreen))
         await pilot.press("q")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, QuizScreen) and "Question 3 of 5" in screen_text(app))
         assert "Question 3 of 5" in screen_text(app)
         await pilot.press("ctrl+q")
 
@@ -103,7 +103,7 @@ async def test_whole_path_and_continue_after_restart(course: Course, data_dir: P
         await pilot.pause()
         assert "Continue: What characterises a trust culture? – quiz, question 3" in screen_text(app)
         await pilot.press("c")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: isinstance(app.screen, QuizScreen) and "Question 3 of 5" in screen_text(app))
         assert isinstance(app.screen, QuizScreen)
         assert "Question 3 of 5" in screen_text(app)
 
@@ -119,16 +119,16 @@ async def test_finishing_the_quiz_completes_the_lesson_and_keeps_every_attempt(c
                 await pilot.press("q")
             else:
                 await pilot.press("r")
-            await pilot.pause(0.2)
-            for q in quiz.questions:
+            for n, q in enumerate(quiz.questions, start=1):
+                await until(pilot, shows(app, f"Question {n} of 5"))
                 choices = q.choices("True", "False")
                 ids = [o.id for o in choices]
                 for oid in sorted(q.correct_ids, key=ids.index):
                     await pilot.press(str(ids.index(oid) + 1))
                 await pilot.press("enter")
-                await pilot.pause(0.1)
+                await until(pilot, lambda: "✓ Right!" in screen_text(app))
                 await pilot.press("enter")
-                await pilot.pause(0.1)
+            await until(pilot, lambda: "Score: 5 of 5 points (100%)" in screen_text(app))
             text = screen_text(app)
             assert "Score: 5 of 5 points (100%)" in text
             assert "✓ Passed – the lesson is completed." in text
@@ -137,9 +137,9 @@ async def test_finishing_the_quiz_completes_the_lesson_and_keeps_every_attempt(c
         assert len(attempts) == 2 and all(a["passed"] for a in attempts)
         assert read(data_dir / "progress.toml")["lessons"]["trust-culture"]["status"] == "completed"
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, LessonScreen))
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "1 of 10 lessons completed (10%)" in screen_text(app))
         text = screen_text(app)
         assert "1 of 10 lessons completed (10%)" in text
         assert "● Completed" in text
@@ -151,10 +151,12 @@ async def test_lesson_position_is_kept_and_reaching_the_end_marks_read(course: C
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await until(
+            pilot, lambda: isinstance(app.screen, LessonScreen) and app.screen.query_one(LessonView).max_scroll_y > 12
+        )
         view = app.screen.query_one(LessonView)
         view.scroll_to(y=12, animate=False, immediate=True)
-        await pilot.pause(0.1)
+        await until(pilot, lambda: view.scroll_y == 12)
         await pilot.press("ctrl+q")
     assert read(data_dir / "progress.toml")["place"]["scroll"] == 12
     assert "trust-culture" not in read(data_dir / "progress.toml").get("lessons", {})
@@ -164,11 +166,11 @@ async def test_lesson_position_is_kept_and_reaching_the_end_marks_read(course: C
         await pilot.pause()
         assert "where you stopped reading" in screen_text(app)
         await pilot.press("c")
-        await pilot.pause(0.4)
+        await until(pilot, lambda: round(app.screen.query_one(LessonView).scroll_y) == 12)
         view = app.screen.query_one(LessonView)
         assert round(view.scroll_y) == 12
         view.scroll_end(animate=False, immediate=True)
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "◐ Read" in screen_text(app))
         assert "◐ Read" in screen_text(app)
     assert read(data_dir / "progress.toml")["lessons"]["trust-culture"]["status"] == "read"
 
@@ -178,23 +180,23 @@ async def test_previous_and_next_lesson(course: Course, data_dir: Path) -> None:
     async with app.run_test(size=(80, 24)) as pilot:
         await pilot.pause()
         await pilot.press("enter")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "Lesson 1 of 10" in screen_text(app))
         await pilot.press("p")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "This is the first lesson." in toasts(app))
         assert "This is the first lesson." in toasts(app)
         await pilot.press("n")
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "Lesson 2 of 10" in screen_text(app))
         assert isinstance(app.screen, LessonScreen)
         assert app.screen.lesson_id == "seven-manager-behaviours"
         assert "Lesson 2 of 10" in screen_text(app)
         app.show(course.lesson_ids[-1])
-        await pilot.pause(0.3)
+        await until(pilot, lambda: "Lesson 10 of 10" in screen_text(app))
         assert "Lesson 10 of 10" in screen_text(app)
         await pilot.press("n")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "This is the last lesson." in toasts(app))
         assert "This is the last lesson." in toasts(app)
         await pilot.press("escape")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, HomeScreen))
         assert isinstance(app.screen, HomeScreen)
 
 
@@ -203,43 +205,42 @@ async def test_reflections_autosave_list_newest_first_and_reopen(course: Course,
     async with app.run_test(size=(80, 30)) as pilot:
         await pilot.pause()
         await pilot.press("w")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: isinstance(app.screen, ReflectScreen))
         screen = app.screen
         assert isinstance(screen, ReflectScreen)
         await pilot.press(*"first thought")
         screen.autosave()  # what the 3-second timer does
-        await pilot.pause(0.1)
+        await pilot.pause()
         assert len(journal_files(data_dir)) == 1
+        prompts = [p.id for p in course.lesson("trust-culture", "en").prompts]
         await pilot.press("ctrl+n", "ctrl+t")
-        await pilot.pause(0.1)
+        await until(pilot, lambda: screen.query_one("#prompt-tabs", Tabs).active == f"p-{prompts[1]}")
         await pilot.press(*"second [/] thought")
         await pilot.press("escape")  # leaving saves
-        await pilot.pause(0.2)
+        await until(pilot, lambda: not isinstance(app.screen, ReflectScreen) and len(journal_files(data_dir)) == 2)
         files = journal_files(data_dir)
         texts = {read(f)["text"]: read(f)["prompt"] for f in files}
-        prompts = [p.id for p in course.lesson("trust-culture", "en").prompts]
         assert texts == {"first thought": prompts[0], "second [/] thought": prompts[1]}
 
         await pilot.press("w")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "Saved reflections (2), newest first" in screen_text(app))
         text = screen_text(app)
         assert "Saved reflections (2), newest first" in text
         assert text.index("second [/] thought") < text.index("first thought")
         # reopen the older one and edit it
-        await pilot.pause(0.1)
         screen = app.screen
         assert isinstance(screen, ReflectScreen)
         saved = screen.query_one("#saved")
         saved.focus()
         await pilot.press("down", "down", "enter")
-        await pilot.pause(0.2)
         area = screen.query_one("#editor", TextArea)
+        await until(pilot, lambda: area.text == "first thought")
         assert area.text == "first thought"
         area.focus()
         await pilot.press("end")
         area.insert(" – och åäö 🙂")
         await pilot.press("ctrl+s")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "first thought – och åäö 🙂" in {read(f)["text"] for f in journal_files(data_dir)})
         after = {read(f)["text"] for f in journal_files(data_dir)}
         assert after == {"first thought – och åäö 🙂", "second [/] thought"}
         edited = next(read(f) for f in journal_files(data_dir) if read(f)["text"].startswith("first"))
