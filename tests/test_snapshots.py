@@ -9,7 +9,8 @@ from textual.pilot import Pilot
 from textual.widgets import TextArea
 
 from course.content.model import Course
-from tests.tui_helpers import new_app
+from course.tui.reflect import ReflectScreen
+from tests.tui_helpers import new_app, showing, shows, until
 
 SIZE = (80, 24)
 
@@ -29,9 +30,9 @@ def test_quiz_feedback(course: Course, data_dir: Path, snap_compare: Any) -> Non
 def test_reflection_swedish(course: Course, data_dir: Path, snap_compare: Any) -> None:
     async def write(pilot: Pilot[None]) -> None:
         await pilot.press("w")
-        await pilot.pause(0.2)
+        await until(pilot, showing(pilot.app, ReflectScreen))
         pilot.app.screen.query_one("#editor", TextArea).insert("Mest kontroll i dag: [bold] attester [/] överallt.")
-        await pilot.pause(0.1)
+        await until(pilot, shows(pilot.app, "[bold] attester [/] överallt."))
 
     assert snap_compare(new_app(course, data_dir, lang="sv"), run_before=write, terminal_size=SIZE)
 

@@ -25,7 +25,7 @@ from course.tui.dialogs import ConfirmDialog, JumpDialog
 from course.tui.lesson import LessonScreen
 from course.tui.present import NotesScreen, PresentApp, PresentScreen, session_line, timer_label
 from tests.journal_helpers import FakeClock
-from tests.tui_helpers import displayed, flow, new_app, room_text, screen_text
+from tests.tui_helpers import displayed, flow, new_app, palette_settled, room_text, screen_text, showing, until
 
 SMALL = (80, 24)
 LARGE = (120, 40)
@@ -705,7 +705,7 @@ async def test_f5_on_a_lesson_presents_it_and_the_journal_stays_private(course: 
     app = new_app(course, data_dir)
     async with app.run_test(size=SMALL) as pilot:
         await show(pilot, "enter")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, LessonScreen))
         assert isinstance(app.screen, LessonScreen)
         await show(pilot, "f5")
         screen = app.screen
@@ -731,7 +731,7 @@ async def test_leaving_a_running_session_in_the_learner_app_asks_first(course: C
     app = new_app(course, data_dir)
     async with app.run_test(size=SMALL) as pilot:
         await show(pilot, "enter")
-        await pilot.pause(0.2)
+        await until(pilot, showing(app, LessonScreen))
         await show(pilot, "f5", "t", "escape")
         assert isinstance(app.screen, ConfirmDialog)
         await show(pilot, "y")
@@ -745,9 +745,9 @@ async def test_the_command_palette_presents_a_lesson(course: Course, data_dir: P
         await show(pilot, "ctrl+p")
         assert isinstance(app.screen, CommandPalette)
         app.screen.query_one(CommandInput).value = "Present: What characterises"  # one search, not one per key
-        await pilot.pause(0.3)
+        await until(pilot, lambda: palette_settled(app))
         await show(pilot, "enter")
-        await pilot.pause(0.1)
+        await until(pilot, showing(app, PresentScreen))
         screen = app.screen
         assert isinstance(screen, PresentScreen)
         assert screen.deck.source == {"lessons": ["trust-culture"], "lang": "en"}

@@ -32,7 +32,7 @@ from course.tui.results import ResultsScreen, make_results_app
 from course.tui.share import ShareScreen
 from tests.journal_helpers import Clock
 from tests.test_share_results import right_answer, share_to, take_quiz, wrong_answer
-from tests.tui_helpers import flow, room_text, screen_text
+from tests.tui_helpers import flow, palette_settled, room_text, screen_text, showing, shows, until
 
 SMALL = (80, 24)
 LARGE = (120, 40)
@@ -93,12 +93,8 @@ async def open_share(app: TillitApp, pilot: Pilot[None]) -> ShareScreen:
 
 async def settle(pilot: Pilot[None], screen: ShareScreen) -> None:
     """Wait until the reflections are listed and the preview shows the state on screen."""
-    for _ in range(200):
-        await pilot.pause(0.02)
-        if screen.loaded and not screen.building:
-            await pilot.pause()
-            return
-    raise AssertionError("the share preview never settled")
+    await until(pilot, lambda: screen.loaded and not screen.building)
+    await pilot.pause()
 
 
 def preview(screen: ShareScreen) -> str:
@@ -257,9 +253,9 @@ async def test_the_palette_offers_sharing_and_group_results(course: Course, data
         await pilot.pause()
         assert isinstance(app.screen, CommandPalette)
         app.screen.query_one("CommandInput", Input).value = "Share with your trainer"
-        await pilot.pause(0.3)
+        await until(pilot, lambda: palette_settled(app))
         await pilot.press("enter")
-        await pilot.pause(0.3)
+        await until(pilot, showing(app, ShareScreen))
         assert isinstance(app.screen, ShareScreen)
         # Both screens' keys are in the help.
         app.action_help()
@@ -301,13 +297,11 @@ def group(course: Course, tmp_path: Path) -> Iterator[Path]:
 
 
 async def loaded(pilot: Pilot[None], app: App[Any]) -> ResultsScreen:
-    for _ in range(300):
-        await pilot.pause(0.03)
-        screen = app.screen
-        if isinstance(screen, ResultsScreen) and screen.results is not None:
-            await pilot.pause()
-            return screen
-    raise AssertionError("the results never showed")
+    await until(pilot, lambda: isinstance(app.screen, ResultsScreen) and app.screen.results is not None)
+    await pilot.pause()
+    screen = app.screen
+    assert isinstance(screen, ResultsScreen)
+    return screen
 
 
 @pytest.mark.parametrize("size", [SMALL, LARGE])
@@ -476,7 +470,7 @@ async def test_the_learner_app_asks_for_the_folder_and_jumps(
         assert app.screen is screen
         assert "Shared reflections" in flow(screen_text(app))
         await pilot.press("f2")
-        await pilot.pause(0.2)
+        await until(pilot, lambda: "Delade reflektioner" in flow(screen_text(app)))
         assert "Delade reflektioner" in flow(screen_text(app))
         assert app.study.lang == "sv"
         await pilot.press("escape")
@@ -508,10 +502,7 @@ async def test_reading_says_how_many_files_while_it_works(
     monkeypatch.setattr("course.tui.results.load_shares", slow)
     app = make_results_app(course, "en", [group])
     async with app.run_test(size=SMALL) as pilot:
-        for _ in range(100):
-            await pilot.pause(0.02)
-            if "Reading 5 files…" in screen_text(app):
-                break
+        await until(pilot, shows(app, "Reading 5 files…"))
         assert "Reading 5 files…" in screen_text(app)
         go_on.set()
         screen = await loaded(pilot, app)
