@@ -35,6 +35,17 @@ def _read_until(fd: int, needle: bytes, seconds: float) -> bytes:
     raise AssertionError(f"{needle!r} did not appear on the terminal; last output: {seen[-400:]!r}")
 
 
+# The real command line with the editor's autosave out of the way: what is saved after a signal can only
+# have been saved by the signal handler, however slowly a loaded machine types the text into the pty.
+_NO_AUTOSAVE = """
+import sys
+import course.tui.reflect
+course.tui.reflect.AUTOSAVE_SECONDS = 3600.0
+from course.cli.main import main
+raise SystemExit(main(sys.argv[1:]))
+"""
+
+
 @pytest.mark.parametrize("sig", [signal.SIGHUP, signal.SIGTERM])
 def test_text_typed_just_before_the_terminal_closes_is_saved(tmp_path: Path, sig: signal.Signals) -> None:
     data = tmp_path / "data"
@@ -43,20 +54,19 @@ def test_text_typed_just_before_the_terminal_closes_is_saved(tmp_path: Path, sig
     env = {**os.environ, "TERM": "xterm-256color", "COLUMNS": "100", "LINES": "30"}
     env.pop("NO_COLOR", None)
     proc = subprocess.Popen(
-        [sys.executable, "-m", "course", "--data", str(data), "--lang", "en"],
+        [sys.executable, "-c", _NO_AUTOSAVE, "--data", str(data), "--lang", "en"],
         stdin=child, stdout=child, stderr=child, env=env, start_new_session=True, close_fds=True,
     )  # fmt: skip
     os.close(child)
     try:
         _read_until(main, b"Continue", 30)
         os.write(main, b"w")
-        _read_until(main, b"Prompt 1 of", 15)
-        time.sleep(0.5)
+        _read_until(main, b"Prompt 1 of", 15)  # drawn after the editor took the focus
         os.write(main, "Tillit är [bold] viktigt".encode())
         shown = _read_until(main, b"unsaved changes", 10)
         if b"viktigt" not in shown:
             shown += _read_until(main, b"viktigt", 10)  # every typed key has reached the editor
-        # still inside the 3-second autosave: only the signal handler can save this text
+        # no autosave: only the signal handler can save this text
         assert b"Saved" not in shown
         proc.send_signal(sig)
         deadline = time.monotonic() + 15
@@ -88,15 +98,23 @@ _STALL_CLOSE = """
 import sys, threading
 from textual.drivers.linux_driver import LinuxDriver
 LinuxDriver.close = lambda self: threading.Event().wait()  # Textual's shutdown never finishes
+import course.tui.reflect
+from course.tui.app import TillitApp
+course.tui.reflect.AUTOSAVE_SECONDS = 3600.0  # only the signal handler saves
+TillitApp.EXIT_DEADLINE = 1.0  # the deadline under test, shorter than its 3 s so that the test waits less
 from course.cli.main import main
 raise SystemExit(main(sys.argv[1:]))
 """
 _STALL_LOOP = """
-import sys, threading
+import pathlib, sys, threading
 from course.tui.app import TillitApp
 from course.tui.home import HomeScreen
-TillitApp.SAVE_DEADLINE = 2.0
-HomeScreen.action_reflect = lambda self: threading.Event().wait()  # the main thread stuck in a lock wait
+TillitApp.SAVE_DEADLINE = 1.0  # the deadline under test, shorter than its 10 s
+STUCK = pathlib.Path(sys.argv[sys.argv.index("--data") + 1] + ".stuck")  # tells the test the loop is stuck
+def stuck(self):
+    STUCK.touch()
+    threading.Event().wait()  # the main thread stuck in a lock wait
+HomeScreen.action_reflect = stuck
 from course.cli.main import main
 raise SystemExit(main(sys.argv[1:]))
 """
@@ -172,8 +190,7 @@ def test_closing_the_terminal_just_after_a_key_always_ends_the_app(tmp_path: Pat
 def _type_reflection(main: int, text: str) -> None:
     _read_until(main, b"Continue", 30)
     os.write(main, b"w")
-    _read_until(main, b"Prompt 1 of", 15)
-    time.sleep(0.5)
+    _read_until(main, b"Prompt 1 of", 15)  # drawn after the editor took the focus
     os.write(main, text.encode())
     shown = _read_until(main, b"unsaved changes", 10)
     if text.split()[-1].encode() not in shown:
@@ -221,7 +238,12 @@ def test_sigterm_ends_the_app_even_when_its_main_thread_is_stuck(tmp_path: Path)
     try:
         _read_until(main, b"Continue", 30)
         os.write(main, b"w")  # the patched action never returns: the loop can no longer run anything
-        time.sleep(0.3)
+        deadline = time.monotonic() + 15
+        while not Path(f"{data}.stuck").exists() and time.monotonic() < deadline:
+            if select.select([main], [], [], 0.05)[0]:  # keep reading, so the app never blocks on a full pty
+                with contextlib.suppress(OSError):
+                    os.read(main, 65536)
+        assert Path(f"{data}.stuck").exists(), "the patched action never ran"
         proc.send_signal(signal.SIGTERM)
         ended = _ended_within(proc, 6)
     finally:
