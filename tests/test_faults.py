@@ -3,8 +3,8 @@ I/O errors at write/fsync/replace, a real read-only folder, and several processe
 
 The invariants after every fault: every data file parses and has its schema number; every save that
 had returned is there with its exact content; a new Study on the folder starts without a notice and
-sweeps the temp files a crash left. Each test prints `FIGURE name=value` lines (run with -s) that
-docs/reliability.md quotes.
+sweeps the temp files a crash left. Each test prints `FIGURE name=value` lines that docs/reliability.md
+quotes; `python bench/figures.py` collects them (and the size of the I/O-fault matrix below).
 """
 
 from __future__ import annotations
@@ -402,14 +402,6 @@ def test_an_io_error_saving_progress_keeps_the_file_and_gives_a_notice(
     assert ERRORS[code] in notice.detail and str(data_dir / "progress.toml") in notice.detail
     assert snapshot(data_dir) == before
     assert list(data_dir.rglob("*.tmp")) == []
-
-
-def test_io_fault_figure() -> None:
-    figure(
-        "io_faults_raised",
-        f"{len(SAVES) * len(ERRORS) * len(CALLS)} (save paths {len(SAVES)} x errors {len(ERRORS)} x calls {len(CALLS)})",
-    )
-    figure("io_faults_progress_notices", len(ERRORS) * len(CALLS))
 
 
 def test_an_immutable_journal_folder_refuses_saves_and_keeps_the_files(filled: Study, data_dir: Path) -> None:

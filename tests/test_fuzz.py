@@ -3,7 +3,7 @@ project's own errors (TillitError) or a clean result with a notice — never ano
 
 Also: truncation at every byte offset of a realistic journal entry and progress file, counting the
 cuts that still load ("silently valid") — the baseline for a checksum trailer. Figures are printed
-as `FIGURE name=value` lines (run with -s).
+as `FIGURE name=value` lines (run with -s); each test asserts that it ran all the examples it asks for.
 """
 
 from __future__ import annotations
@@ -224,7 +224,11 @@ def test_mutated_files_give_only_tillit_errors(
     def run(content: bytes) -> None:
         _run_loaders(course, workdir, kind, rel, content)
 
+    before = COUNTS.get(kind, 0)
     run()
+    ran = COUNTS[kind] - before
+    figure(f"fuzz_examples_mutated_{kind}", ran)
+    assert ran == EXAMPLES, f"the loaders ran on {ran} mutated files, not {EXAMPLES}"
 
 
 @pytest.mark.parametrize("kind", KINDS)
@@ -241,7 +245,11 @@ def test_random_bytes_give_only_tillit_errors(
     def run(content: bytes) -> None:
         _run_loaders(course, workdir, kind, rel, content)
 
+    before = COUNTS.get(kind, 0)
     run()
+    ran = COUNTS[kind] - before
+    figure(f"fuzz_examples_random_{kind}", ran)
+    assert ran == EXAMPLES // 2, f"the loaders ran on {ran} random files, not {EXAMPLES // 2}"
 
 
 # --- course files ------------------------------------------------------------------------------------
@@ -284,14 +292,12 @@ def test_a_mutated_course_file_gives_problems_not_tracebacks(course_dir: Path, n
             path.write_bytes(original)
         COUNTS["course"] = COUNTS.get("course", 0) + 1
 
+    before = COUNTS.get("course", 0)
     run()
+    ran = COUNTS["course"] - before
+    figure(f"fuzz_examples_course_{name}", ran)
+    assert ran == 10, f"check_course ran on {ran} changed copies of {name}, not 10"
     assert check_course(course_dir) == []
-
-
-def test_fuzz_figures() -> None:
-    """Runs last in this file (pytest keeps file order): what the fuzzing above ran."""
-    figure("fuzz_examples", dict(COUNTS))
-    figure("fuzz_examples_total", sum(COUNTS.values()))
 
 
 # --- truncation at every byte offset --------------------------------------------------------------
