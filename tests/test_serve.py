@@ -35,6 +35,7 @@ from course.web.serve import (
     serve,
     session_argv,
 )
+from course.web.server import one_line
 from course.web.session import new_session_dir, sessions_dir
 
 from .conftest import REPO
@@ -559,5 +560,6 @@ def test_a_browser_gets_the_app_in_its_own_folder(tmp_path: Path) -> None:
         assert "refused a session for a page from 'http://evil.example'" in text
         assert "Traceback" not in text
         for folder in folders:
-            assert f"this session's data folder is {folder}" in text
+            # as the session says it on its standard error, in a log line of at most LOG_LINE characters
+            assert one_line(f"tillit serve: this session's data folder is {folder}") in text
         assert _session_folders(root / "sessions") == []  # nothing was written in either session
