@@ -69,6 +69,7 @@ def test_every_catalog_has_exactly_the_reference_keys_with_the_same_placeholders
             assert re.fullmatch(r"[a-z]{2,3}", key[len(NAMES) :]) and isinstance(value, str) and value.strip()
     assert len(found["format.months"].split()) == 12
     assert catalogs.problems(path, path.read_text(encoding="utf-8")) == []
+    assert catalogs.own_name(path.stem) == found["language.name"]  # the quick look F2's label takes
 
 
 def test_no_ui_string_table_is_left_in_python() -> None:

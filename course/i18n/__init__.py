@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator, Mapping, Sequence
 
-from course.i18n.catalogs import NAMES, REFERENCE, catalog, languages, own_languages, tr
+from course.i18n.catalogs import NAMES, REFERENCE, catalog, languages, own_languages, own_name, tr
 
 __all__ = [
     "REFERENCE",
@@ -17,6 +17,7 @@ __all__ = [
     "describe",
     "describe_failure",
     "has",
+    "known",
     "language_name",
     "languages",
     "next_language",
@@ -70,10 +71,16 @@ def has(key: str) -> bool:
     return key in catalog(REFERENCE) and not key.startswith(NAMES)
 
 
+def known(key: str, lang: str) -> bool:
+    """True when `key` is one of Tillit's texts; looked up in `lang`'s catalog first, so that a text
+    that is not a key at all ("Quit") never has the reference read just to say no."""
+    return "." in key and " " not in key and (key in catalog(lang) or has(key))
+
+
 def language_name(lang: str, in_lang: str | None = None) -> str:
     """A language's name: its own ("Svenska"), or as `in_lang` calls it ("Swedish") when that catalog says;
     the code itself for a language there is no catalog of."""
-    own = catalog(lang).get("language.name") or lang
+    own = own_name(lang) or lang
     return own if in_lang is None else catalog(in_lang).get(NAMES + lang) or own
 
 

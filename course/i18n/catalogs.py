@@ -92,6 +92,23 @@ def catalog(lang: str) -> Mapping[str, str]:
     return found
 
 
+_NAME_LINE = re.compile(r'^"language\.name"\s*=\s*"([^"\\]*)"\s*$', re.MULTILINE)
+
+
+def own_name(lang: str) -> str | None:
+    """A language's own name ("Svenska"), without reading its whole catalog when that is not needed yet:
+    the F2 key names the next language at start-up, and parsing a catalog only for that would cost a
+    few milliseconds. A name written any other way than `"language.name" = "…"` is read from the parse."""
+    if lang in _read or lang not in own_languages():
+        return catalog(lang).get("language.name")
+    try:
+        with open(FOLDER / f"{lang}.toml", encoding="utf-8") as file:
+            found = _NAME_LINE.search(file.read(4096))
+    except (OSError, UnicodeDecodeError):
+        found = None
+    return found.group(1) if found else catalog(lang).get("language.name")
+
+
 def add(lang: str, texts: Mapping[str, str], path: Path) -> None:
     """A catalog a course brought (already read and made inert by course.content.catalogs). Only its texts
     that the reference has, with the same placeholders, are kept; a language Tillit has is not replaced."""

@@ -16,7 +16,7 @@ from textual.notifications import SeverityLevel
 from textual.screen import Screen
 
 from course.content.terminal_text import visible
-from course.i18n import has, language_name, languages, next_language, tr
+from course.i18n import known, language_name, languages, next_language, tr
 from course.learner.study import Study
 
 if TYPE_CHECKING:
@@ -85,7 +85,7 @@ def localize_bindings(node: DOMNode, lang: str, langs: Sequence[str] | None = No
         if binding.action == "language":
             following = next_language(lang, list(languages() if langs is None else langs))
             binding = replace(binding, description=language_name(following))
-        elif has(binding.description):
+        elif known(binding.description, lang):
             binding = replace(binding, description=tr(binding.description, lang))
         localized._add_binding(binding)
     node._bindings = localized
