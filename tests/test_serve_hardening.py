@@ -334,7 +334,6 @@ def test_the_cap_counts_processes_and_empty_folders_go(server: Server) -> None:
     import aiohttp
 
     sampler = Sampler(server)
-    sampler.start()
 
     async def scenario() -> None:
         async with aiohttp.ClientSession() as http:
@@ -377,11 +376,14 @@ def test_the_cap_counts_processes_and_empty_folders_go(server: Server) -> None:
                     transport.abort()
             assert taken == 4, f"only {taken} sessions were started while churning"
 
-    asyncio.run(asyncio.wait_for(scenario(), 30))
-    Server.wait(lambda: not server.children(), 20, f"session processes still alive: {server.children()}")
-    Server.wait(lambda: server.text().rstrip().endswith("(0 running)"), 10, server.text()[-2000:])
-    sampler.done.set()
-    sampler.join()
+    sampler.start()
+    try:
+        asyncio.run(asyncio.wait_for(scenario(), 30))
+        Server.wait(lambda: not server.children(), 20, f"session processes still alive: {server.children()}")
+        Server.wait(lambda: server.text().rstrip().endswith("(0 running)"), 10, server.text()[-2000:])
+    finally:  # a failing scenario must not leave the sampler polling /proc for the rest of the run
+        sampler.done.set()
+        sampler.join()
     assert 0 < sampler.most <= 2, f"{sampler.most} session processes were alive at once, with a cap of 2"
     folders = server.folders()
     assert len(folders) == 1 and (folders[0] / "share-Ann.toml").read_text() == "what Ann chose to share\n"
