@@ -34,7 +34,6 @@ import pytest
 from textual import events
 from textual.app import App
 from textual.content import Content
-from textual.pilot import Pilot
 from textual.widgets import Markdown, OptionList, Static, TextArea
 from textual.widgets._toast import Toast
 
@@ -51,7 +50,7 @@ from course.tui.reflect import ReflectScreen
 from course.tui.results import ResultsScreen, make_results_app
 from tests.test_share_results import share_to, take_quiz, wrong_answer
 from tests.test_tui_share_results import choose_first, open_share
-from tests.tui_helpers import flow, journal_files, new_app, read, screen_text
+from tests.tui_helpers import flow, journal_files, new_app, read, screen_text, until
 
 REPO = Path(__file__).resolve().parent.parent
 LESSON = "trust-culture"
@@ -329,15 +328,6 @@ def on_screen(app: App[Any]) -> str:
         elif isinstance(widget, TextArea):
             parts.append(widget.text)
     return "\n".join(parts)
-
-
-async def until(pilot: Pilot[Any], done: Any, what: str) -> None:
-    for _ in range(300):
-        await pilot.pause(0.02)
-        if done():
-            await pilot.pause()
-            return
-    raise AssertionError(f"never: {what}")
 
 
 async def test_home_lesson_and_quiz_show_a_raw_course_inert(raw_course: Course, data_dir: Path) -> None:

@@ -31,7 +31,9 @@ WAIT_LIMIT = 20.0
 loaded machine, so it only ends a test whose app is stuck or wrong. A passing test never waits for it."""
 
 
-async def until(pilot: Pilot[Any], condition: Callable[[], object], limit: float = WAIT_LIMIT) -> None:
+async def until(
+    pilot: Pilot[Any], condition: Callable[[], object], what: str = "", *, limit: float = WAIT_LIMIT
+) -> None:
     """Let the app run until `condition()` is true, instead of sleeping a fixed time and hoping.
 
     The app gets one idle turn (its messages, timers and screen changes) between two looks. A condition
@@ -51,7 +53,7 @@ async def until(pilot: Pilot[Any], condition: Callable[[], object], limit: float
                 raise error
             code = getattr(condition, "__code__", None)
             where = f" ({code.co_filename}:{code.co_firstlineno})" if code is not None else ""
-            raise AssertionError(f"still not true after {limit:g} s{where}")
+            raise AssertionError(f"never, in {limit:g} s: {what or 'the condition'}{where}")
 
 
 def screen_text(app: App[Any]) -> str:
