@@ -196,9 +196,7 @@ async def test_self_assessment_is_offered_kept_and_charted(course: Course, data_
         assert "Your ratings so far" in screen_text(app)
         rate(screen, 2)
         await pilot.press("ctrl+s")
-        await until(
-            pilot, lambda: "3 → 2" in screen_text(app) and any(t.startswith("Worth revisiting") for t in toasts(app))
-        )
+        await until(pilot, shows(app, "3 → 2"))
         assert "3 → 2" in screen_text(app)
         revisit = next(t for t in toasts(app) if t.startswith("Worth revisiting"))
         assert "2. Seven manager behaviours that build trust" in revisit
