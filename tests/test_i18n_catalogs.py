@@ -189,6 +189,24 @@ def test_the_locale_picks_any_language_there_is_a_catalog_of(tmp_path: Path) -> 
     assert detect_language({"LANG": "C.UTF-8"}) == "en"
 
 
+def test_a_browser_gets_its_first_language_when_the_course_has_it(tmp_path: Path) -> None:
+    from dataclasses import replace
+
+    from course.web.serve import prepare
+    from course.web.server import browser_lang
+
+    plan = prepare(REPO, tmp_path / "d", probe_port=False)
+    assert plan.languages == ("sv", "en")
+    assert [browser_lang(plan, header) for header in ("sv-SE,sv;q=0.9", "en-GB", "fi-FI,fi", None)] == [
+        "sv",
+        "en",
+        "en",
+        "en",
+    ]
+    assert browser_lang(replace(plan, languages=("sv", "en", "fi")), "fi-FI,fi") == "fi"
+    assert browser_lang(replace(plan, lang="sv"), "en-GB") == "sv"  # the server's --lang wins
+
+
 # --- a third language from files alone ------------------------------------------------------------------------
 
 
