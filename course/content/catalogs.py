@@ -101,7 +101,19 @@ def read_catalogs(root: Path, langs: Sequence[str], rep: Report, check: bool = T
     return found
 
 
-def use(root: Path, found: dict[str, dict[str, str]]) -> None:
-    """Let course.i18n show the course's own catalogs (once the course has been read)."""
-    for lang, texts in found.items():
-        catalogs.add(lang, texts, root / FOLDER / f"{lang}.toml")
+class Catalogs:
+    """What reading a course finds of its UI catalogs: their texts, and (when `check`) their problems."""
+
+    def __init__(self, check: bool) -> None:
+        self.check = check
+        self.texts: dict[str, dict[str, str]] = {}
+        self.report = Report()
+
+    def read(self, root: Path, langs: Sequence[str]) -> None:
+        """While the course at `root`, written in `langs`, is being read (see read_catalogs)."""
+        self.texts = read_catalogs(root, langs, self.report, self.check)
+
+    def use(self, root: Path) -> None:
+        """Let course.i18n show the course's own catalogs (once the course has been read)."""
+        for lang, texts in self.texts.items():
+            catalogs.add(lang, texts, root / FOLDER / f"{lang}.toml")

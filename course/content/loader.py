@@ -8,8 +8,7 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from course.content.catalogs import read_catalogs
-from course.content.catalogs import use as use_catalogs
+from course.content.catalogs import Catalogs
 from course.content.companions import read_about, read_assessment
 from course.content.model import Course, Lesson, Prompt, valid_id
 from course.content.quiz import Option, Question, Quiz, is_kind
@@ -563,16 +562,7 @@ def _check_parity(
                     )
 
 
-class _Catalogs:
-    """What reading a course found of its UI catalogs: their texts, and (when `check`) their problems."""
-
-    def __init__(self, check: bool) -> None:
-        self.check = check
-        self.texts: dict[str, dict[str, str]] = {}
-        self.report = Report()
-
-
-def _read_safely(root: Path, catalogs: _Catalogs | None = None) -> tuple[Course | None, list[Problem]]:
+def _read_safely(root: Path, catalogs: Catalogs | None = None) -> tuple[Course | None, list[Problem]]:
     """_read, refusing links out of the course folder; a course that is not the built-in one may come
     from anyone, so its TOML is parsed in a child process with memory and CPU limits. With `catalogs`,
     the course's UI catalogs are read into it too (course.content.catalogs): their problems are kept
@@ -585,7 +575,7 @@ def _read_safely(root: Path, catalogs: _Catalogs | None = None) -> tuple[Course 
         report_links([root / "lessons", root / "quizzes"], links)
         course, problems = _read(root)
         if course is not None and catalogs is not None:
-            catalogs.texts = read_catalogs(root, course.languages, catalogs.report, catalogs.check)
+            catalogs.read(root, course.languages)
     if links.problems:
         seen = {(p.file, p.problem) for p in problems}
         return None, [*problems, *(p for p in links.problems if (p.file, p.problem) not in seen)]
@@ -594,7 +584,7 @@ def _read_safely(root: Path, catalogs: _Catalogs | None = None) -> tuple[Course 
 
 def check_course(root: Path) -> list[Problem]:
     """Every problem in the course at `root` (its UI catalogs' included); an empty list when it is clean."""
-    catalogs = _Catalogs(check=True)
+    catalogs = Catalogs(check=True)
     course, problems = _read_safely(root, catalogs)
     return problems if course is None else [*problems, *catalogs.report.problems]
 
@@ -602,9 +592,9 @@ def check_course(root: Path) -> list[Problem]:
 def load_course(root: Path) -> Course:
     """Read the course at `root`, or raise ContentError listing every problem. A UI catalog the course
     brings is then available to course.i18n (what `tillit check` finds wrong in one does not stop it)."""
-    catalogs = _Catalogs(check=False)
+    catalogs = Catalogs(check=False)
     course, problems = _read_safely(root, catalogs)
     if course is None:
         raise ContentError(problems or [Problem(root, 1, "the course could not be read", "run tillit check")], root)
-    use_catalogs(root, catalogs.texts)
+    catalogs.use(root)
     return course
