@@ -179,6 +179,8 @@ def test_at_run_time_a_text_a_catalog_lacks_or_gets_wrong_comes_from_the_referen
     assert tr("reflect.title", "xx", title="T") == "Reflection: T"  # never filled in from a course's format
     with pytest.raises(KeyError):
         tr("no.such.key", "xx")  # a key no catalog has is a mistake in Tillit itself
+    catalogs._read["en"] = {**catalogs.catalog("en"), "key.help": "Help {broken"}
+    assert tr("key.help", "en", n=1) == "Help {broken"  # not even the reference can be filled in: shown as it is
 
 
 def test_the_locale_picks_any_language_there_is_a_catalog_of(tmp_path: Path) -> None:
