@@ -10,7 +10,7 @@ from pathlib import Path
 
 import pytest
 from textual.pilot import Pilot
-from textual.widgets import Checkbox, Input, RadioButton, RadioSet, Select, Static, TextArea
+from textual.widgets import Checkbox, Input, Select, Static, TextArea
 
 from course.content.model import Course
 from course.learner.journal import Version
@@ -20,7 +20,14 @@ from course.tui.dialogs import AskDialog, ColumnsDialog, ConfirmDialog, TextDial
 from course.tui.home import HomeScreen
 from course.tui.journal import ExportDialog, JournalScreen
 from course.tui.lesson import LessonScreen
-from course.tui.practice import AssessmentScreen, CommitDialog, CommitmentsScreen, FollowUpDialog, ReviewScreen
+from course.tui.practice import (
+    AssessmentScreen,
+    CommitDialog,
+    CommitmentsScreen,
+    FollowUpDialog,
+    RatingRow,
+    ReviewScreen,
+)
 from course.tui.quiz import QuizScreen
 from course.tui.reflect import ReflectScreen
 from tests.tui_helpers import journal_files, new_app, read, screen_text, showing, shows, toasts, until
@@ -161,9 +168,8 @@ async def test_export_from_the_journal(course: Course, data_dir: Path, tmp_path:
 
 
 def rate(screen: AssessmentScreen, value: int) -> None:
-    for radio_set in screen.query(RadioSet):
-        buttons = list(radio_set.query(RadioButton))
-        buttons[value - 1].value = True
+    for row in screen.query(RatingRow):
+        row.value = value
 
 
 async def test_self_assessment_is_offered_kept_and_charted(course: Course, data_dir: Path) -> None:

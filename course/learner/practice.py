@@ -59,6 +59,16 @@ class Assessment:
 
 
 @dataclass(frozen=True)
+class StatementHistory:
+    """One statement of the self-assessment over time: every rating of it and every note on it."""
+
+    id: str
+    name: str  # the behaviour, in the language asked for
+    points: tuple[tuple[date, int], ...]  # (local date taken, rating), oldest first
+    notes: tuple[tuple[date, int | None, str], ...]  # (local date taken, that day's rating, note), oldest first
+
+
+@dataclass(frozen=True)
 class Commitment:
     """Something the learner means to try after a lesson, and when to follow it up."""
 
@@ -303,15 +313,21 @@ class Practice:
 
     def series(self, lang: str) -> list[tuple[str, list[tuple[date, int]]]]:
         """Per statement, in course order: (behaviour name in `lang`, [(local date taken, rating)] oldest first)."""
+        return [(h.name, list(h.points)) for h in self.history(lang)]
+
+    def history(self, lang: str) -> list[StatementHistory]:
+        """Per statement, in course order: its ratings and its notes over time, oldest first."""
         fallback = self.course.languages[0]
         saved = self.assessments()
-        out: list[tuple[str, list[tuple[date, int]]]] = []
+        out: list[StatementHistory] = []
         for statement in self._statements():
-            name = statement.behaviour.get(lang) or statement.behaviour.get(fallback) or statement.id
-            points = [
-                (a.taken.astimezone().date(), a.ratings[statement.id]) for a in saved if statement.id in a.ratings
-            ]
-            out.append((name, points))
+            sid = statement.id
+            name = statement.behaviour.get(lang) or statement.behaviour.get(fallback) or sid
+            points = tuple((a.taken.astimezone().date(), a.ratings[sid]) for a in saved if sid in a.ratings)
+            notes = tuple(
+                (a.taken.astimezone().date(), a.ratings.get(sid), a.notes[sid]) for a in saved if a.notes.get(sid)
+            )
+            out.append(StatementHistory(sid, name, points, notes))
         return out
 
     def should_offer_assessment(self) -> bool:
