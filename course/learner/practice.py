@@ -77,8 +77,15 @@ class Commitment:
     text: str
     created: datetime
     due: date
-    done: datetime | None = None
+    done: datetime | None = None  # when it was followed up or marked as not having happened (None while open)
     follow_up: str = ""  # id of the reflection that answered it ("" until done)
+    missed: bool = False  # closed as "didn't happen" (done is when); a new date opens it again
+    postponed: tuple[date, ...] = ()  # the follow-up dates it had before, oldest first
+
+    @property
+    def is_open(self) -> bool:
+        """Not yet followed up or closed as "didn't happen"."""
+        return self.done is None
 
 
 @dataclass(frozen=True)
@@ -177,8 +184,24 @@ def _parse_commitment(data: dict[str, Any], path: Path) -> Commitment:
     follow_up = fields.want_str(data, "follow_up", path, "")
     if follow_up and not valid_id(follow_up):
         raise CorruptFileError(path, "'follow_up' is not a valid reflection id")
+    missed = data.get("missed", False)
+    if not isinstance(missed, bool):
+        raise CorruptFileError(path, "'missed' should be true or false")
+    if missed and (done is None or follow_up):
+        raise CorruptFileError(path, "a commitment that did not happen needs 'done' and no 'follow_up'")
+    earlier = data.get("postponed", [])
+    if not isinstance(earlier, list) or not all(isinstance(d, date) and not isinstance(d, datetime) for d in earlier):
+        raise CorruptFileError(path, "'postponed' should be a list of dates")
     return Commitment(
-        cid, lesson, fields.want_str(data, "text", path), created, _want_date(data, "due", path), done, follow_up
+        cid,
+        lesson,
+        fields.want_str(data, "text", path),
+        created,
+        _want_date(data, "due", path),
+        done,
+        follow_up,
+        missed,
+        tuple(earlier),
     )
 
 
@@ -187,6 +210,10 @@ def _dump_commitment(c: Commitment) -> dict[str, Any]:
     if c.done is not None:
         out["done"] = c.done
     out["follow_up"] = c.follow_up
+    if c.missed:  # the newer keys only when set: a plain commitment is written as before
+        out["missed"] = True
+    if c.postponed:
+        out["postponed"] = list(c.postponed)
     out["text"] = c.text
     return out
 
@@ -344,7 +371,7 @@ class Practice:
     # --- commitments ------------------------------------------------------------------------------
 
     def commitments(self) -> list[Commitment]:
-        """Open commitments first (soonest due first), then done ones (most recently done first)."""
+        """Open commitments first (soonest due first), then closed ones (most recently closed first)."""
         found = self._load_all(self.commitments_dir, _parse_commitment)
         open_ = sorted((c for c in found if c.done is None), key=lambda c: (c.due, c.created, c.id))
         done = sorted((c for c in found if c.done is not None), key=lambda c: (c.done, c.id), reverse=True)
@@ -382,13 +409,50 @@ class Practice:
             raise StorageError(f"{commitment_id!r} is not a valid commitment id.")
         return self.commitments_dir / f"{commitment_id}.toml"
 
-    def _load_commitment(self, path: Path) -> Commitment:
+    def _load_commitment(self, path: Path, missed_ok: bool = False) -> Commitment:
+        """The commitment as saved now, while open (or closed as "didn't happen", with `missed_ok`)."""
         current = load_checked(path, _parse_commitment, self.notices, self.data_dir)  # NewerFileError: left untouched
         if current is None:
             raise PracticeError("commitment_gone", id=path.stem)
-        if current.done is not None:
-            raise PracticeError("commitment_done", id=path.stem)
+        if current.done is not None and not (missed_ok and current.missed):
+            raise PracticeError("commitment_missed" if current.missed else "commitment_done", id=path.stem)
         return current
+
+    def postpone_commitment(self, c: Commitment, due: date) -> Commitment:
+        """Give a commitment a new follow-up date (one marked "didn't happen" is open again); the old date is kept.
+
+        Raises PracticeError (a TillitError), with nothing written, for a due that is not a date or a
+        commitment that is gone or already followed up; NewerFileError when a newer Tillit wrote it,
+        StorageError when it cannot be saved.
+        """
+        self.study.check_writable()
+        if not isinstance(due, date) or isinstance(due, datetime):
+            raise PracticeError("due", value=repr(due))
+        path = self._commitment_path(c.id)
+        with storage.locked(self.data_dir):
+            current = self._load_commitment(path, missed_ok=True)
+            moved = replace(current, due=due, done=None, missed=False, postponed=(*current.postponed, current.due))
+            storage.write_toml(path, _dump_commitment(moved))
+        return moved
+
+    def mark_missed(self, c: Commitment) -> Commitment:
+        """Close an open commitment as "didn't happen" (no follow-up is written); postponing opens it again.
+
+        Raises PracticeError (a TillitError) when the commitment is gone or no longer open,
+        NewerFileError when a newer Tillit wrote it, StorageError when it cannot be saved.
+        """
+        self.study.check_writable()
+        path = self._commitment_path(c.id)
+        when = now()
+        with storage.locked(self.data_dir):
+            current = self._load_commitment(path)
+            closed = replace(current, done=when, missed=True)
+            storage.write_toml(path, _dump_commitment(closed))
+        return closed
+
+    def commitment_texts(self) -> dict[str, str]:
+        """Commitment id -> what the learner meant to try: what a follow-up reflection answers."""
+        return {c.id: c.text for c in self._load_all(self.commitments_dir, _parse_commitment)}
 
     def complete_commitment(self, c: Commitment, how_it_went: str) -> tuple[Commitment, Reflection]:
         """Save how it went as a reflection linked to the commitment, then mark the commitment done.

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import tomllib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
 from pathlib import Path
@@ -41,14 +41,16 @@ class Described:
     prompt_text: str
 
 
-def describe(course: Course, lang: str, r: Reflection) -> Described:
-    """The lesson title and prompt text of a reflection in `lang` (its ids when the course no longer has them)."""
+def describe(course: Course, lang: str, r: Reflection, commitments: Mapping[str, str] | None = None) -> Described:
+    """The lesson title and prompt text of a reflection in `lang` (its ids when the course no longer has them);
+    a follow-up's prompt names the commitment it answers when `commitments` (id -> text) has it."""
     try:
         lesson = course.lesson(r.lesson, lang)
     except KeyError:
         lesson = None
     if r.prompt == FOLLOW_UP_PROMPT:
-        prompt_text = tr("journal.follow_up", lang)
+        answered = (commitments or {}).get(r.commitment)
+        prompt_text = tr("journal.follow_up_of", lang, text=answered) if answered else tr("journal.follow_up", lang)
     else:
         prompt = lesson.prompt(r.prompt) if lesson is not None else None
         prompt_text = prompt.text if prompt is not None else r.prompt
@@ -72,16 +74,18 @@ def render(
     fmt: str,
     assessments: Sequence[Assessment] = (),
     title: str = "",
+    commitments: Mapping[str, str] | None = None,
 ) -> str:
-    """The reflections (in the order given, grouped by local date) as one document in `fmt` (see FORMATS)."""
+    """The reflections (in the order given, grouped by local date) as one document in `fmt` (see FORMATS);
+    `commitments` (id -> text, Practice.commitment_texts) lets a follow-up name the commitment it answers."""
     if not is_format(fmt):
         raise UsageError(f"{fmt!r} is not an export format; use one of {', '.join(FORMATS)}.")
-    entries = [describe(course, lang, r) for r in reflections]
+    entries = [describe(course, lang, r, commitments) for r in reflections]
     heading = title or tr("export.title", lang)
     if fmt == "toml":
         return _toml(entries, course, lang, assessments, title)
     if fmt == "md":
-        return _markdown(entries, course, lang, heading)
+        return _markdown(entries, course, lang, heading, assessments)
     return _html(entries, course, lang, assessments, heading)
 
 
@@ -137,11 +141,41 @@ def _series(course: Course, lang: str, assessments: Sequence[Assessment]) -> lis
     ]
 
 
+def _notes(course: Course, lang: str, assessments: Sequence[Assessment]) -> list[tuple[str, list[tuple[str, str, str]]]]:
+    """Per statement with notes, in course order: (behaviour in `lang`, [(local date, that day's rating, note)])."""
+    if course.assessment is None:
+        return []
+    fallback = course.languages[0]
+    taken = sorted(assessments, key=lambda a: (a.taken, a.id))
+    out: list[tuple[str, list[tuple[str, str, str]]]] = []
+    for s in course.assessment.statements:
+        notes = [
+            (formats.day(a.taken.astimezone().date(), lang), str(a.ratings.get(s.id, "–")), a.notes[s.id])
+            for a in taken
+            if a.notes.get(s.id)
+        ]
+        if notes:
+            out.append((s.behaviour.get(lang) or s.behaviour.get(fallback) or s.id, notes))
+    return out
+
+
 # --- Markdown ----------------------------------------------------------------------------------------
 
 
-def _markdown(entries: Sequence[Described], course: Course, lang: str, heading: str) -> str:
+def _markdown(
+    entries: Sequence[Described], course: Course, lang: str, heading: str, assessments: Sequence[Assessment] = ()
+) -> str:
     lines = [f"# {md.inline(heading)}", "", md.inline(_subtitle(course, lang, len(entries))), ""]
+    series = [(name, points) for name, points in _series(course, lang, assessments) if points]
+    if series:  # the self-assessment: each behaviour's ratings, then its notes
+        lines += [f"## {md.inline(tr('export.assessment', lang))}", ""]
+        for name, points in series:
+            lines.append(f"- {md.inline(name)}: {' → '.join(str(v) for _, v in points)}")
+        lines.append("")
+        for name, notes in _notes(course, lang, assessments):
+            lines += [f"### {md.inline(name)}", ""]
+            lines += [f"- {md.inline(tr('assess.note_line', lang, day=d, rating=v, note=n))}" for d, v, n in notes]
+            lines.append("")
     if not entries:
         lines += [tr("export.empty", lang), ""]
     for day, group in _grouped(entries, lang):
@@ -182,6 +216,7 @@ def _html(
         heading=heading,
         subtitle=_subtitle(course, lang, len(entries)),
         chart=chart,
+        notes=_notes(course, lang, assessments),
         days=_grouped(entries, lang),
         t=lambda key, **values: tr(key, lang, **values),
         when=lambda moment: _when(moment, lang),

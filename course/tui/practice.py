@@ -524,10 +524,17 @@ class CommitmentItem(ListItem):
 
 
 class CommitmentsScreen(TillitScreen):
-    """Open commitments (by follow-up date) and done ones; enter follows one up."""
+    """Open commitments (by follow-up date), then closed ones: followed up (with the start of how it went)
+    or marked "didn't happen". Enter (or f) follows one up, p gives it a new date, x marks it as not done;
+    the highlight stays on the commitment acted on."""
 
     HELP_SECTION = "help.commitments"
-    BINDINGS = [Binding("escape", "back", "key.back")]
+    BINDINGS = [
+        Binding("escape", "back", "key.back"),
+        Binding("f", "follow_up", "key.follow_up"),
+        Binding("p", "postpone", "key.postpone"),
+        Binding("x", "missed", "key.missed"),
+    ]
 
     def compose(self) -> ComposeResult:
         yield Header()
@@ -543,28 +550,37 @@ class CommitmentsScreen(TillitScreen):
         self.title = self.t("commit.title")
         self.call_later(self.fill)
 
-    async def fill(self) -> None:
-        practice = self.tillit.practice
-        today = date.today()
-        items = practice.commitments()
+    def label(self, c: Commitment, today: date) -> str:
+        lang = self.study.lang
+        course = self.study.course
+        title = course.lesson(c.lesson, lang).title if c.lesson in course.lesson_ids else c.lesson
+        if c.done is None:
+            mark = "⏰" if c.due <= today else "○"
+            head = f"{mark} {self.t('commit.due', day=formats.day(c.due, lang))} · {title}"
+            if c.postponed:
+                head += " · " + formats.plural("commit.postponed", len(c.postponed), lang)
+            return f"{head}\n   {c.text}"
+        closed = formats.day(c.done.astimezone().date(), lang)
+        if c.missed:
+            return f"✗ {self.t('commit.missed_on', day=closed)} · {title}\n   {c.text}"
+        lines = [f"✓ {self.t('commit.done_on', day=closed)} · {title}", f"   {c.text}"]
+        answer = self.study.journal.get(c.lesson, c.follow_up) if c.follow_up else None
+        if answer is not None:
+            first = next((line.strip() for line in answer.text.splitlines() if line.strip()), "")
+            lines.append(f"   → {first}")
+        return "\n".join(lines)
+
+    async def fill(self, keep: str = "") -> None:
+        """List the commitments again, the highlight on `keep` (a commitment id) or where it was."""
         view = self.query_one("#commitments", ListView)
+        current = self.current()
+        keep = keep or (current.id if current is not None else "")
+        today = date.today()
+        items = self.tillit.practice.commitments()
         await view.clear()
-        open_count = 0
         for c in items:
-            title = (
-                self.study.course.lesson(c.lesson, self.study.lang).title
-                if c.lesson in self.study.course.lesson_ids
-                else c.lesson
-            )
-            if c.done is None:
-                open_count += 1
-                mark = "⏰" if c.due <= today else "○"
-                label = f"{mark} {self.t('commit.due', day=formats.day(c.due, self.study.lang))} · {title}\n   {c.text}"
-            else:
-                label = (
-                    f"✓ {self.t('commit.done_on', day=formats.day(c.done.astimezone().date(), self.study.lang))} · {title}\n   {c.text}"
-                )
-            await view.append(CommitmentItem(c, label))
+            await view.append(CommitmentItem(c, self.label(c, today)))
+        open_count = sum(1 for c in items if c.done is None)
         self.query_one("#commit-count", Static).update(
             inert(
                 self.t("commit.count", open=open_count, done=len(items) - open_count)
@@ -574,17 +590,78 @@ class CommitmentsScreen(TillitScreen):
         )
         view.focus()
         if items:
-            view.index = 0
+            ids = [c.id for c in items]
+            view.index = ids.index(keep) if keep in ids else 0
+
+    def current(self) -> Commitment | None:
+        """The highlighted commitment."""
+        views = self.query("#commitments")
+        if not views:
+            return None
+        item = self.query_one("#commitments", ListView).highlighted_child
+        return item.commitment if isinstance(item, CommitmentItem) else None
 
     def on_list_view_selected(self, event: ListView.Selected) -> None:
-        if isinstance(event.item, CommitmentItem) and event.item.commitment.done is None:
+        self.action_follow_up()
 
-            def done(finished: bool | None) -> None:
-                if finished:
-                    self.notify(self.t("commit.followed_up"), markup=False)
-                    self.call_later(self.fill)
+    def action_follow_up(self) -> None:
+        c = self.current()
+        if c is None:
+            return
+        if c.done is not None:
+            self.notify(self.t("commit.closed_already"), markup=False)
+            return
 
-            self.app.push_screen(FollowUpDialog(event.item.commitment, self.study.lang), done)
+        def done(finished: bool | None) -> None:
+            if finished:
+                self.notify(self.t("commit.followed_up"), markup=False)
+                self.call_later(self.fill, c.id)
+
+        self.app.push_screen(FollowUpDialog(c, self.study.lang), done)
+
+    def action_postpone(self) -> None:
+        c = self.current()
+        if c is None:
+            return
+        if c.done is not None and not c.missed:
+            self.notify(self.t("commit.closed_already"), markup=False)
+            return
+        from course.tui.dialogs import AskDialog
+
+        suggested = max(c.due, date.today()) + timedelta(days=7)
+
+        def answered(value: str | None) -> None:
+            if value is None:
+                return
+            try:
+                due = date.fromisoformat(value.strip())
+            except ValueError:
+                self.notify(self.t("commit.bad_date"), severity="warning", markup=False)
+                return
+            try:
+                moved = self.tillit.practice.postpone_commitment(c, due)
+            except TillitError as err:
+                self.notify(describe(err, self.study.lang), severity="error", markup=False)
+                return
+            self.notify(self.t("commit.postponed_to", day=formats.day(moved.due, self.study.lang)), markup=False)
+            self.call_later(self.fill, c.id)
+
+        self.app.push_screen(AskDialog(self.t("commit.postpone_ask"), suggested.isoformat(), self.study.lang), answered)
+
+    async def action_missed(self) -> None:
+        c = self.current()
+        if c is None:
+            return
+        if c.done is not None:
+            self.notify(self.t("commit.closed_already"), markup=False)
+            return
+        try:
+            self.tillit.practice.mark_missed(c)
+        except TillitError as err:
+            self.notify(describe(err, self.study.lang), severity="error", markup=False)
+            return
+        self.notify(self.t("commit.marked_missed"), markup=False)
+        await self.fill(c.id)
 
     def action_back(self) -> None:
         self.app.pop_screen()
