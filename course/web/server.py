@@ -4,7 +4,6 @@ cap and session folders (see course.web.serve for what it guards against and why
 from __future__ import annotations
 
 import contextlib
-import html
 import json
 import logging
 import os
@@ -72,15 +71,15 @@ def run(plan: ServePlan, max_sessions: int = MAX_SESSIONS) -> None:
 
 def room_full_page(n: int, lang: str, again: str) -> str:
     """The page a browser gets when `n` sessions, the cap, are open already."""
-    title, body = tr("serve.full.title", lang), tr("serve.full.body", lang, n=n)
-    link = tr("serve.full.again", lang)
-    return (
-        f'<!DOCTYPE html>\n<html lang="{lang}"><head><meta charset="utf-8">'
-        f'<meta http-equiv="refresh" content="60;url={html.escape(again)}">'
-        f"<title>Tillit — {html.escape(title)}</title></head>\n"
-        '<body style="font-family: sans-serif; max-width: 36em; margin: 4em auto; line-height: 1.5">\n'
-        f"<h1>{html.escape(title)}</h1>\n<p>{html.escape(body)}</p>\n"
-        f'<p><a href="{html.escape(again)}">{html.escape(link)}</a></p>\n</body></html>\n'
+    from course.render.pages import render
+
+    return render(
+        "room_full.html.j2",
+        lang=lang,
+        title=tr("serve.full.title", lang),
+        body=tr("serve.full.body", lang, n=n),
+        link=tr("serve.full.again", lang),
+        again=again,
     )
 
 
