@@ -274,7 +274,7 @@ def test_in_a_real_terminal_every_screen_shows_hostile_text_and_the_terminal_obe
     app.wait_for("PWNED-OPT", since)
     since = app.send(b"j")  # the journal: list, preview, and a notification naming the damaged file
     app.wait_for("PWNED-REFL", since)
-    app.wait_for("PWNED-NOTE", since)
+    app.wait_for("␛]0;PWNED-NOTE␇", since)  # whole, as asserted below (a frame of its fade-in may split it)
     since = app.send(b"\r")  # the reflection in the editor
     app.wait_for("You are editing the reflection", since)
     app.wait_for("PWNED-REFL", since)
