@@ -10,8 +10,8 @@ import os
 import secrets
 import stat
 from collections.abc import Callable, Iterable
-from dataclasses import dataclass
-from datetime import datetime
+from dataclasses import dataclass, replace
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +64,27 @@ class Reflection:
     starred: bool = False
     versions: tuple[Version, ...] = ()  # oldest first
     commitment: str = ""  # id of the commitment this reflection follows up ("" if none)
+
+
+@dataclass(frozen=True)
+class Trashed:
+    """A deleted reflection, kept in journal/.trash until it is restored."""
+
+    reflection: Reflection
+    deleted: datetime  # when it was moved to the trash (the file's status-change time), aware
+
+
+def with_version_restored(current: Reflection, version: Version, when: datetime) -> Reflection:
+    """`current` with an earlier version's text as its text again, saved at `when`.
+
+    Nothing is lost: the text it replaces becomes the newest version, and the restored version
+    stays in the list too. Restoring the text the reflection already has changes nothing.
+    """
+    if version.text == current.text:
+        return current
+    return replace(
+        current, text=version.text, updated=when, versions=(*current.versions, Version(current.text, current.updated))
+    )
 
 
 def new_id(when: datetime) -> str:
@@ -144,7 +165,7 @@ class JournalStore:
     """journal/<lesson>/<id>.toml: each reflection in its own file, written atomically.
 
     Deleting moves the file to journal/.trash/<lesson>/<id>.toml (never unlinks it); restoring
-    moves it back. The trash is never listed.
+    moves it back. The trash is left out of every listing but `trashed`.
     """
 
     def __init__(self, root: Path, notices: list[Notice]) -> None:
@@ -320,6 +341,40 @@ class JournalStore:
         if restored is None:
             raise StorageError(f"The restored reflection {target} cannot be read; see the notice about it.")
         return restored
+
+    def trashed(self) -> builtins.list[Trashed]:
+        """The deleted reflections that can be restored, the most recently deleted first."""
+        found: builtins.list[Trashed] = []
+        if not self.trash.is_dir():
+            return found
+        for folder in sorted(self.trash.iterdir()):
+            if not (valid_id(folder.name) and folder.is_dir()):
+                continue
+            for path in sorted(folder.glob("*.toml")):
+                try:
+                    changed = path.lstat().st_ctime
+                except OSError:
+                    continue
+                reflection = self._load(path)
+                if reflection is not None and reflection.lesson == folder.name and path.stem == reflection.id:
+                    found.append(Trashed(reflection, datetime.fromtimestamp(changed, UTC)))
+        return sorted(found, key=lambda t: (t.deleted, t.reflection.id), reverse=True)
+
+    def stamp(self) -> tuple[tuple[str, int], ...]:
+        """A cheap fingerprint of the journal: the modification times of its folders.
+
+        A reflection saved, added, deleted or restored (by this Tillit or by `tillit journal add`
+        beside it) is a file created or renamed in one of them, which changes the folder's time;
+        a dozen stat calls, so a screen can look every few seconds. Changes made in place by hand
+        (not through Tillit's atomic writes) may not show here.
+        """
+        seen: builtins.list[tuple[str, int]] = []
+        for folder in (self.folder, self.trash, *(self.folder / lid for lid in self.lesson_ids())):
+            try:
+                seen.append((folder.name, folder.stat().st_mtime_ns))
+            except OSError:
+                seen.append((folder.name, 0))
+        return tuple(seen)
 
     def count(self) -> int:
         """How many reflections are saved, in all lessons (the trash does not count)."""

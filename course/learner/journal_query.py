@@ -1,7 +1,9 @@
-"""Finding reflections: forgiving full-text search, filters, grouping by day, and "then and now" (pure functions)."""
+"""Finding reflections: forgiving full-text search, filters, grouping by day, "then and now", and how two texts
+differ (pure functions)."""
 
 from __future__ import annotations
 
+import difflib
 import re
 import sys
 import time
@@ -9,6 +11,7 @@ import unicodedata
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 from datetime import date, datetime
+from typing import Literal
 
 from course.content.terminal_text import visible as visible  # re-exported: the journal commands show texts with it
 from course.learner.journal import Reflection
@@ -185,3 +188,43 @@ def then_and_now(reflections: Sequence[Reflection], lesson: str, prompt: str) ->
 def all_tags(reflections: Iterable[Reflection]) -> list[str]:
     """Every tag in use, sorted."""
     return sorted({t for r in reflections for t in r.tags})
+
+
+Change = Literal["same", "removed", "added"]
+_TOKENS = re.compile(r"\s+|[^\s]+")
+
+
+def word_diff(old: str, new: str) -> list[tuple[Change, str]]:
+    """How `new` differs from `old`, word by word: pieces of text, each the same in both, only in `old`
+    ("removed") or only in `new` ("added"), in reading order; joining the "same" and "removed" pieces
+    gives `old` back, the "same" and "added" ones `new`.
+
+    Spaces and line breaks are kept as they are. A run of spaces between two changes goes with them,
+    so three words rewritten read as one change and not as three.
+    """
+    a, b = _TOKENS.findall(old), _TOKENS.findall(new)
+    opcodes = difflib.SequenceMatcher(None, a, b, autojunk=False).get_opcodes()
+    out: list[tuple[Change, str]] = []
+    removed = added = ""
+
+    def changes() -> list[tuple[Change, str]]:
+        found: list[tuple[Change, str]] = []
+        if removed:
+            found.append(("removed", removed))
+        if added:
+            found.append(("added", added))
+        return found
+
+    for n, (op, i1, i2, j1, j2) in enumerate(opcodes):
+        if op != "equal":
+            removed += "".join(a[i1:i2])
+            added += "".join(b[j1:j2])
+            continue
+        same = "".join(a[i1:i2])
+        if (removed or added) and n + 1 < len(opcodes) and not same.strip():
+            removed, added = removed + same, added + same  # only spaces between two changes
+            continue
+        out += [*changes(), ("same", same)]
+        removed = added = ""
+    out += changes()
+    return out
