@@ -16,9 +16,9 @@ from course.content.model import Course
 from course.learner.journal import Version
 from course.learner.study import Study
 from course.tui.app import TillitApp
-from course.tui.dialogs import AskDialog, ColumnsDialog, ConfirmDialog, TextDialog
+from course.tui.dialogs import AskDialog, ColumnsDialog, ConfirmDialog
 from course.tui.home import HomeScreen
-from course.tui.journal import ExportDialog, JournalScreen
+from course.tui.journal import ExportDialog, JournalScreen, VersionsDialog
 from course.tui.lesson import LessonScreen
 from course.tui.practice import (
     AssessmentScreen,
@@ -121,9 +121,9 @@ async def test_journal_versions_then_and_now_and_edit(course: Course, data_dir: 
         await until(pilot, lambda: screen.query_one("#entries").has_focus)
         assert screen.current() is not None and screen.current().id == newer.id  # type: ignore[union-attr]
         await pilot.press("v")
-        await until(pilot, showing(app, TextDialog))
-        assert isinstance(app.screen, TextDialog)
-        assert "Första utkastet." in app.screen.body
+        await until(pilot, showing(app, VersionsDialog))
+        assert isinstance(app.screen, VersionsDialog)
+        assert [v.text for v in app.screen.versions] == ["Första utkastet."]
         await pilot.press("escape")
         await until(pilot, showing(app, JournalScreen))
         await pilot.press("n")

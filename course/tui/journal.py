@@ -7,9 +7,11 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from textual import events
 from textual.app import ComposeResult
 from textual.binding import Binding
 from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.message import Message
 from textual.screen import ModalScreen
 from textual.timer import Timer
 from textual.widgets import (
@@ -19,24 +21,27 @@ from textual.widgets import (
     Header,
     Input,
     OptionList,
-    RadioButton,
     RadioSet,
     Select,
     Static,
 )
 from textual.widgets.option_list import Option
+from textual.worker import get_current_worker
 
 from course.errors import TillitError
 from course.i18n import describe, formats, tr
-from course.learner.journal import FOLLOW_UP_PROMPT, Reflection
-from course.learner.journal_query import JournalFilter, all_tags, by_date, select, then_and_now
+from course.learner.journal import FOLLOW_UP_PROMPT, Reflection, Trashed, Version, with_version_restored
+from course.learner.journal_query import JournalFilter, all_tags, by_date, select, then_and_now, word_diff
+from course.learner.progress import now
 from course.render.export import FORMATS, render, write
 from course.store.paths import here
 from course.tui.base import TillitScreen, editable, inert
-from course.tui.dialogs import ConfirmDialog, TextDialog
-from course.tui.quiz import MarkedCheckbox
+from course.tui.dialogs import ConfirmDialog
+from course.tui.quiz import MarkedCheckbox, MarkedRadio
 
 if TYPE_CHECKING:
+    from textual.content import Content
+
     from course.learner.practice import Assessment
     from course.learner.study import Study
 
@@ -45,10 +50,26 @@ NO_FILTER = "*"
 # 10,000 reflections, and the count line says how to narrow down to the rest.
 MAX_ROWS = 100
 SEARCH_PAUSE = 0.08  # seconds of no typing before the list is redrawn
+WATCH_SECONDS = 2.0  # how often the open journal looks for reflections saved beside it (a dozen stat calls)
+
+
+def first_line(text: str) -> str:
+    """The first line of a text that is not blank (what a list shows of a reflection)."""
+    return next((line for line in text.splitlines() if line.strip()), "")
+
+
+def newest_first(reflections: list[Reflection]) -> list[Reflection]:
+    """The journal's own order: newest change first (as JournalStore.all gives them)."""
+    return sorted(reflections, key=lambda r: (r.updated, r.created, r.id), reverse=True)
 
 
 class JournalScreen(TillitScreen):
-    """Every reflection, newest first, grouped by date, with filters, live search and actions."""
+    """Every reflection, newest first, grouped by date, with filters, live search and actions.
+
+    The highlight stays on its reflection through everything that redraws the list (a star, tags,
+    an edit, a filter that keeps it, a change of language, a reflection saved beside the open
+    journal); after a delete it moves to the next one, after a restore to the restored one.
+    """
 
     HELP_SECTION = "help.journal"
     BINDINGS = [
@@ -59,6 +80,7 @@ class JournalScreen(TillitScreen):
         Binding("t", "tags", "key.tags"),
         Binding("d", "delete", "key.delete"),
         Binding("u", "undo", "key.undo", show=False),
+        Binding("r", "trash", "key.trash", show=False),
         Binding("v", "versions", "key.versions", show=False),
         Binding("n", "then_and_now", "key.then_and_now", show=False),
         Binding("e", "export", "key.export", show=False),
@@ -72,6 +94,8 @@ class JournalScreen(TillitScreen):
         self.deleted: list[Reflection] = []
         self.by_option: dict[str, Reflection] = {}
         self.search_timer: Timer | None = None
+        self.selected_id: str | None = None  # the reflection the highlight is on (kept through every redraw)
+        self.stamp: object = None  # the journal folders' times when it was last read (JournalStore.stamp)
 
     # --- drawing -----------------------------------------------------------------------------------
 
@@ -86,7 +110,7 @@ class JournalScreen(TillitScreen):
             ]
             yield Select(
                 [(inert(self.t("jw.all_lessons")), NO_FILTER), *lessons],
-                value=NO_FILTER,
+                value=NO_FILTER if self.filter.lesson is None else self.filter.lesson,
                 allow_blank=False,
                 id="f-lesson",
                 compact=True,
@@ -98,7 +122,7 @@ class JournalScreen(TillitScreen):
                 id="f-tag",
                 compact=True,
             )
-            yield MarkedCheckbox(self.t("jw.starred"), id="f-star", compact=True)
+            yield MarkedCheckbox(self.t("jw.starred"), self.filter.starred, id="f-star", compact=True)
             yield Input(placeholder=self.t("jw.since"), id="f-since", compact=True, max_length=10)
             yield Input(placeholder=self.t("jw.until"), id="f-until", compact=True, max_length=10)
         with Horizontal(id="journal-body"):
@@ -111,6 +135,7 @@ class JournalScreen(TillitScreen):
 
     def on_mount(self) -> None:
         super().on_mount()
+        self.set_interval(WATCH_SECONDS, self.look_for_changes)
         self.after_recompose()
 
     def after_recompose(self) -> None:
@@ -119,21 +144,35 @@ class JournalScreen(TillitScreen):
         self.reload()
         self.query_one("#entries", OptionList).focus()
 
-    def reload(self) -> None:
-        """Read the journal again (after an edit elsewhere), off the UI thread, then show it."""
+    def reload(self, keep: str | None = None) -> None:
+        """Read the journal again (after an edit elsewhere), off the UI thread, then show it, the highlight
+        on `keep` (else where it is)."""
+        if keep is not None:
+            self.selected_id = keep
+        self.stamp = self.study.journal.stamp()  # before reading: a save meanwhile makes the next look read again
         self.run_worker(self._read_all, thread=True, exclusive=True, group="journal-read")
 
     def _read_all(self) -> None:
         # 10,000 small files take most of a second to read: the screen stays usable meanwhile.
         everything = self.study.all_reflections()
-        self.app.call_from_thread(self.show_all, everything)
+        if not get_current_worker().is_cancelled:  # a newer read was started: it shows the journal
+            self.app.call_from_thread(self.show_all, everything)
+
+    def look_for_changes(self) -> None:
+        """Read the journal again when a reflection was saved, deleted or restored beside this screen
+        (`tillit journal add`, another window): a few stat calls, so it can run every few seconds."""
+        if self.is_mounted and self.study.journal.stamp() != self.stamp:
+            self.reload()
+
+    def on_screen_resume(self, event: events.ScreenResume) -> None:
+        self.look_for_changes()  # back from another screen or a dialog, which may have written to the journal
 
     def show_all(self, everything: list[Reflection]) -> None:
         """Show a freshly read journal with the current filters."""
         self.everything = everything
         tags = all_tags(self.everything)
         tag_select: Select[str] = self.query_one("#f-tag", Select)
-        current = tag_select.value
+        current = tag_select.value if tag_select.value != NO_FILTER else self.filter.tag
         tag_select.set_options([(inert(self.t("jw.all_tags")), NO_FILTER), *[(inert(f"#{t}"), t) for t in tags]])
         tag_select.value = current if isinstance(current, str) and current in (*tags, NO_FILTER) else NO_FILTER
         self.refresh_list()
@@ -163,8 +202,16 @@ class JournalScreen(TillitScreen):
         ids = self.study.course.lesson_ids
         return self.t("jw.lesson_n", n=ids.index(r.lesson) + 1) if r.lesson in ids else r.lesson
 
+    def row(self, r: Reflection) -> str:
+        """A reflection as the list shows it: star, time, lesson, prompt and tags, then its first line."""
+        star = "★ " if r.starred else ""
+        tags = "".join(f" #{t}" for t in r.tags)
+        at = formats.clock(r.created.astimezone(), self.study.lang)
+        return f"{star}{at} · {self.lesson_number(r)} · {self.prompt_label(r)}{tags}\n  {first_line(r.text)[:100]}"
+
     def refresh_list(self) -> None:
-        """Show the reflections that pass the filters, grouped by date (an OptionList stays fast at 10,000)."""
+        """Show the reflections that pass the filters, grouped by date (an OptionList stays fast at 10,000),
+        the highlight on the reflection it was on when that one is still shown (else on the first)."""
         self.shown = select(self.everything, self.filter, self.prompt_texts())
         self.by_option = {}
         view = self.query_one("#entries", OptionList)
@@ -172,30 +219,39 @@ class JournalScreen(TillitScreen):
         for day, entries in by_date(self.shown[:MAX_ROWS]):
             options.append(Option(inert(formats.day(day, self.study.lang)).stylize("bold"), disabled=True))
             for r in entries:
-                first = next((line for line in r.text.splitlines() if line.strip()), "")
-                star = "★ " if r.starred else ""
-                tags = "".join(f" #{t}" for t in r.tags)
-                at = formats.clock(r.created.astimezone(), self.study.lang)
-                head = f"{star}{at} · {self.lesson_number(r)} · {self.prompt_label(r)}{tags}"
-                options.append(Option(inert(f"{head}\n  {first[:100]}"), id=r.id))
+                options.append(Option(inert(self.row(r)), id=r.id))
                 self.by_option[r.id] = r
+        keep = self.selected_id
         view.clear_options()
         view.add_options(options)
+        ids = [o.id for o in options]
         first_entry = next((i for i, o in enumerate(options) if o.id is not None), None)
-        view.highlighted = first_entry
+        view.highlighted = ids.index(keep) if keep is not None and keep in ids else first_entry
         if len(self.shown) > MAX_ROWS:
             count = self.t("jw.count_capped", rows=MAX_ROWS, shown=len(self.shown), total=len(self.everything))
         else:
             count = self.t("jw.count", shown=len(self.shown), total=len(self.everything))
         self.query_one("#journal-count", Static).update(inert(count))
-        self.show_entry(self.shown[0] if self.shown else None)
+        self.show_entry(self.current())
 
     def current(self) -> Reflection | None:
         view = self.query_one("#entries", OptionList)
-        if view.highlighted is None:
+        if view.highlighted is None or view.highlighted >= view.option_count:
             return None
         option = view.get_option_at_index(view.highlighted)
         return self.by_option.get(option.id or "")
+
+    def neighbour(self, r: Reflection) -> str | None:
+        """The reflection below `r` in the list (above it when `r` is the last): where the highlight goes
+        when `r` is deleted."""
+        view = self.query_one("#entries", OptionList)
+        ids = [view.get_option_at_index(i).id for i in range(view.option_count)]
+        if r.id not in ids:
+            return None
+        at = ids.index(r.id)
+        below = [i for i in ids[at + 1 :] if i is not None]
+        above = [i for i in ids[:at] if i is not None]
+        return below[0] if below else above[-1] if above else None
 
     def show_entry(self, r: Reflection | None) -> None:
         meta, text = self.query_one("#entry-meta", Static), self.query_one("#entry-text", Static)
@@ -203,6 +259,7 @@ class JournalScreen(TillitScreen):
             meta.update(inert(self.t("jw.empty") if not self.everything else self.t("jw.no_match")))
             text.update("")
             return
+        self.selected_id = r.id
         study = self.study
         title = study.course.lesson(r.lesson, study.lang).title if r.lesson in study.course.lesson_ids else r.lesson
         lines = [title, self.prompt_label(r)]
@@ -253,13 +310,15 @@ class JournalScreen(TillitScreen):
             self.refresh_list()
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        self.filter = JournalFilter(**{**self.filter.__dict__, "starred": event.value})
-        self.refresh_list()
+        if self.filter.starred != event.value:
+            self.filter = JournalFilter(**{**self.filter.__dict__, "starred": event.value})
+            self.refresh_list()
 
     def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
-        r = self.by_option.get(event.option.id or "")
-        if r is not None:
-            self.show_entry(r)
+        if event.option_list.id == "entries":
+            r = self.current()  # what is highlighted now (the message may be older than the list)
+            if r is not None:
+                self.show_entry(r)
 
     def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
         r = self.by_option.get(event.option.id or "")
@@ -286,7 +345,9 @@ class JournalScreen(TillitScreen):
     def open(self, r: Reflection) -> None:
         from course.tui.reflect import ReflectScreen
 
-        self.app.push_screen(ReflectScreen(r.lesson, editing=r, back_to_caller=True), lambda _: self.reload())
+        editor = ReflectScreen(r.lesson, editing=r, back_to_caller=True)
+        # Back in the journal, the highlight is on the reflection edited last (the editor can switch to another).
+        self.app.push_screen(editor, lambda _: self.reload(keep=(editor.editing or r).id))
 
     def attempt(self, action: Callable[[], object]) -> bool:
         """Run a change to the journal; a refusal (read-only, full disk) is shown, never a crash."""
@@ -298,7 +359,14 @@ class JournalScreen(TillitScreen):
         return True
 
     def replace_entry(self, new: Reflection) -> None:
-        self.everything = [new if x.id == new.id else x for x in self.everything]
+        self.everything = newest_first([new if x.id == new.id else x for x in self.everything])
+        self.refresh_list()
+
+    def put_back(self, restored: Reflection) -> None:
+        """Show a reflection that is back from the trash, highlighted."""
+        self.deleted = [x for x in self.deleted if x.id != restored.id]
+        self.everything = newest_first([*(x for x in self.everything if x.id != restored.id), restored])
+        self.selected_id = restored.id
         self.refresh_list()
 
     def action_star(self) -> None:
@@ -316,7 +384,7 @@ class JournalScreen(TillitScreen):
             if answer is not None:
                 tags = [t for t in answer.replace(",", " ").split() if t.strip("#")]
                 if self.attempt(lambda: self.replace_entry(self.study.set_tags(r, [t.strip("#") for t in tags]))):
-                    self.reload()
+                    self.reload(keep=r.id)  # the tag filter's list of tags
 
         self.app.push_screen(AskDialog(self.t("jw.tags_ask"), " ".join(r.tags), self.study.lang), done)
 
@@ -327,37 +395,67 @@ class JournalScreen(TillitScreen):
 
         def done(answer: bool | None) -> None:
             if answer:
+                after = self.neighbour(r)
                 if not self.attempt(lambda: self.study.delete_reflection(r)):
                     return
                 self.deleted.append(r)
                 self.everything = [x for x in self.everything if x.id != r.id]
+                self.selected_id = after
                 self.refresh_list()
                 self.notify(self.t("jw.deleted"), markup=False, timeout=10)
 
-        first = next((line for line in r.text.splitlines() if line.strip()), "")[:60]
-        self.app.push_screen(ConfirmDialog(self.t("jw.delete_ask", preview=first), self.study.lang), done)
+        preview = first_line(r.text)[:60]
+        self.app.push_screen(ConfirmDialog(self.t("jw.delete_ask", preview=preview), self.study.lang), done)
 
     def action_undo(self) -> None:
         if not self.deleted:
             return
         r = self.deleted[-1]
-        if not self.attempt(lambda: self.study.restore_reflection(r.lesson, r.id)):
+        back: list[Reflection] = []
+        if not self.attempt(lambda: back.append(self.study.restore_reflection(r.lesson, r.id))):
             return
-        self.deleted.pop()
-        self.reload()
+        self.put_back(back[0])
         self.notify(self.t("jw.restored"), markup=False)
+
+    def action_trash(self) -> None:
+        """The deleted reflections, any of which can be put back (not only the last one, as u does)."""
+        trashed = self.study.journal.trashed()
+
+        def done(chosen: Trashed | None) -> None:
+            if chosen is None:
+                return
+            r = chosen.reflection
+            back: list[Reflection] = []
+            if self.attempt(lambda: back.append(self.study.restore_reflection(r.lesson, r.id))):
+                self.put_back(back[0])
+                self.notify(self.t("jw.restored"), markup=False)
+
+        self.app.push_screen(TrashDialog(trashed, self), done)
 
     def action_versions(self) -> None:
         r = self.current()
         if r is None:
             return
-        lang = self.study.lang
-        parts = [f"{self.t('jw.now')} ({formats.moment(r.updated.astimezone(), lang)})", r.text, ""]
-        for v in reversed(r.versions):
-            parts += [formats.moment(v.saved.astimezone(), lang), v.text, ""]
-        if not r.versions:
-            parts.append(self.t("jw.no_versions"))
-        self.app.push_screen(TextDialog(self.t("jw.versions_title"), "\n".join(parts), self.study.lang))
+
+        def done(version: Version | None) -> None:
+            if version is None:
+                return
+            changed: list[Reflection] = []
+
+            def restore() -> None:
+                self.study.check_writable()
+                changed.append(
+                    self.study.journal.update(
+                        reflection=r, change=lambda saved: with_version_restored(saved, version, now())
+                    )
+                )
+
+            if self.attempt(restore):
+                self.replace_entry(changed[0])
+                when = formats.moment(version.saved.astimezone(), self.study.lang)
+                self.notify(self.t("jw.version_restored", when=when), markup=False, timeout=10)
+
+        self.app.push_screen(VersionsDialog(r, self.study.lang), done)
 
     def action_then_and_now(self) -> None:
         r = self.current()
@@ -375,8 +473,237 @@ class JournalScreen(TillitScreen):
         self.app.push_screen(ExportDialog(self.shown, self.study, assessments))
 
 
+class VersionsDialog(ModalScreen[Version | None]):
+    """A reflection's earlier versions, newest first: what each one says differently from the text now,
+    word by word, and a key to make one the current text again (dismisses with that version)."""
+
+    BINDINGS = [
+        Binding("escape,q", "close", "Close", show=False),
+        Binding("r", "restore", "Restore", show=False),
+    ]
+    DEFAULT_CSS = """
+    VersionsDialog #versions-body { height: 1fr; }
+    VersionsDialog #versions { width: 22; height: 1fr; }
+    VersionsDialog #version-view { width: 1fr; height: 1fr; padding: 0 1; border-left: solid $panel; }
+    VersionsDialog #version-legend { color: $text-muted; margin-bottom: 1; }
+    """
+
+    def __init__(self, reflection: Reflection, lang: str) -> None:
+        super().__init__()
+        self.reflection = reflection
+        self.lang = lang
+        self.versions = list(reversed(reflection.versions))  # newest first, as listed
+
+    def t(self, key: str, **values: object) -> str:
+        return tr(key, self.lang, **values)
+
+    def when(self, version: Version) -> str:
+        return formats.moment(version.saved.astimezone(), self.lang)
+
+    def compose(self) -> ComposeResult:
+        r = self.reflection
+        with Vertical(classes="dialog full" if self.versions else "dialog wide"):
+            yield Static(inert(self.t("jw.versions_title")), classes="dialog-title")
+            if not self.versions:
+                yield Static(inert(self.t("jw.no_versions")), classes="dialog-text")
+                with VerticalScroll(classes="dialog-body"):
+                    yield Static(inert(r.text))
+                yield Button(tr("help.close", self.lang) + " (esc)", id="close", variant="primary")
+                return
+            with Horizontal(id="versions-body"):
+                yield OptionList(
+                    *[Option(inert(self.when(v)), id=str(n)) for n, v in enumerate(self.versions)], id="versions"
+                )
+                with VerticalScroll(id="version-view"):
+                    yield Static(id="version-legend")
+                    yield Static(id="version-diff")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.t("jw.version_restore") + " (r)", id="restore", variant="primary")
+                yield Button(tr("help.close", self.lang) + " (esc)", id="close")
+
+    def on_mount(self) -> None:
+        if self.versions:
+            versions = self.query_one("#versions", OptionList)
+            versions.highlighted = 0
+            versions.focus()
+            self.show(0)
+
+    def chosen(self) -> int | None:
+        if not self.versions:
+            return None
+        index = self.query_one("#versions", OptionList).highlighted
+        return index if index is not None and 0 <= index < len(self.versions) else None
+
+    def show(self, index: int) -> None:
+        """The version's text with what differs from the text now marked, in words and in style (strike for
+        what only the version has, underline for what only the current text has), all of it inert."""
+        version = self.versions[index]
+        if version.text == self.reflection.text:
+            legend = self.t("jw.version_same", when=self.when(version))
+        else:
+            legend = self.t("jw.diff_legend", when=self.when(version))
+        self.query_one("#version-legend", Static).update(inert(legend))
+        pieces = word_diff(editable(version.text), editable(self.reflection.text))
+        marks = {"removed": ("[-", "-]", "strike $text-error"), "added": ("[+", "+]", "underline $text-success")}
+        parts: list[Content] = []
+        for kind, piece in pieces:
+            if kind == "same":
+                parts.append(inert(piece))
+                continue
+            core = piece.strip()
+            if not core:  # only spaces or line breaks changed: shown as they are now
+                parts.append(inert(piece if kind == "added" else ""))
+                continue
+            before, after, style = marks[kind]
+            lead, trail = piece[: len(piece) - len(piece.lstrip())], piece[len(piece.rstrip()) :]
+            # spaces and line breaks around a change stay outside its marks
+            parts += [inert(lead), inert(before + core + after).stylize(style), inert(trail)]
+        self.query_one("#version-diff", Static).update(inert("").join(parts))
+
+    def on_option_list_option_highlighted(self, event: OptionList.OptionHighlighted) -> None:
+        index = self.chosen()
+        if index is not None:
+            self.show(index)
+
+    def on_option_list_option_selected(self) -> None:
+        self.action_restore()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "restore":
+            self.action_restore()
+        else:
+            self.dismiss(None)
+
+    def action_restore(self) -> None:
+        index = self.chosen()
+        if index is not None:
+            self.dismiss(self.versions[index])
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class TrashDialog(ModalScreen[Trashed | None]):
+    """The deleted reflections, the most recently deleted first, each with its whole text; Enter puts the
+    highlighted one back in the journal (dismisses with it)."""
+
+    BINDINGS = [Binding("escape,q", "close", "Close", show=False)]
+    DEFAULT_CSS = """
+    TrashDialog #trash-body { height: 1fr; }
+    TrashDialog #trash { width: 1fr; height: 1fr; }
+    TrashDialog #trash-view { width: 1fr; height: 1fr; padding: 0 1; border-left: solid $panel; }
+    """
+
+    def __init__(self, trashed: Sequence[Trashed], journal: JournalScreen) -> None:
+        super().__init__()
+        self.trashed = list(trashed)
+        self.journal = journal
+        self.lang = journal.study.lang
+
+    def t(self, key: str, **values: object) -> str:
+        return tr(key, self.lang, **values)
+
+    def compose(self) -> ComposeResult:
+        j = self.journal
+        with Vertical(classes="dialog full" if self.trashed else "dialog"):
+            yield Static(inert(self.t("jw.trash_title")), classes="dialog-title")
+            if not self.trashed:
+                yield Static(inert(self.t("jw.trash_empty")), classes="dialog-text")
+                yield Button(tr("help.close", self.lang) + " (esc)", id="close", variant="primary")
+                return
+            rows = []
+            for n, item in enumerate(self.trashed):
+                r = item.reflection
+                when = formats.moment(item.deleted.astimezone(), self.lang)
+                head = self.t("jw.trash_item", when=when, lesson=j.lesson_number(r), prompt=j.prompt_label(r))
+                rows.append(Option(inert(f"{head}\n  {first_line(r.text)[:100]}"), id=str(n)))
+            with Horizontal(id="trash-body"):
+                yield OptionList(*rows, id="trash")
+                with VerticalScroll(id="trash-view"):
+                    yield Static(id="trash-text")
+            with Horizontal(classes="dialog-buttons"):
+                yield Button(self.t("jw.trash_restore") + " ⏎", id="restore", variant="primary")
+                yield Button(tr("help.close", self.lang) + " (esc)", id="close")
+
+    def on_mount(self) -> None:
+        if self.trashed:
+            listing = self.query_one("#trash", OptionList)
+            listing.highlighted = 0
+            listing.focus()
+            self.show(0)
+
+    def chosen(self) -> int | None:
+        if not self.trashed:
+            return None
+        index = self.query_one("#trash", OptionList).highlighted
+        return index if index is not None and 0 <= index < len(self.trashed) else None
+
+    def show(self, index: int) -> None:
+        r = self.trashed[index].reflection
+        written = self.t("jw.written", when=formats.moment(r.created.astimezone(), self.lang))
+        self.query_one("#trash-text", Static).update(inert(f"{written}\n\n{r.text}"))
+
+    def on_option_list_option_highlighted(self) -> None:
+        index = self.chosen()
+        if index is not None:
+            self.show(index)
+
+    def on_option_list_option_selected(self) -> None:
+        self.restore()
+
+    def on_button_pressed(self, event: Button.Pressed) -> None:
+        if event.button.id == "restore":
+            self.restore()
+        else:
+            self.dismiss(None)
+
+    def restore(self) -> None:
+        index = self.chosen()
+        if index is not None:
+            self.dismiss(self.trashed[index])
+
+    def action_close(self) -> None:
+        self.dismiss(None)
+
+
+class FormatChoice(RadioSet):
+    """The export formats. The cursor is the choice: the arrow keys move both, so what is marked ● is what
+    Enter exports (a plain RadioSet moves a cursor of its own and has Enter choose under it)."""
+
+    BINDINGS = [
+        Binding("down,right", "move(1)", "Next format", show=False),
+        Binding("up,left", "move(-1)", "Previous format", show=False),
+        Binding("enter", "submit", "Export", show=False),
+    ]
+
+    class Submitted(Message):
+        """Enter on the formats: export."""
+
+    def on_mount(self) -> None:
+        self.call_after_refresh(self.cursor_to_choice)  # after RadioSet's own mount has put it on the first
+
+    def cursor_to_choice(self) -> None:
+        if self.pressed_index >= 0:
+            self._selected = self.pressed_index
+
+    def action_move(self, step: int) -> None:
+        self.cursor_to_choice()
+        if step > 0:
+            self.action_next_button()
+        else:
+            self.action_previous_button()
+        self.action_toggle_button()
+
+    def action_submit(self) -> None:
+        self.post_message(self.Submitted())
+
+
 class ExportDialog(ModalScreen[None]):
-    """Export the reflections shown (with the current filters) as Markdown, HTML or TOML."""
+    """Export the reflections shown (with the current filters) as Markdown, HTML or TOML.
+
+    Enter exports the chosen format (from the formats or the file name); a file that is there already
+    is replaced only when the learner says so, else another name is suggested.
+    """
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
@@ -395,14 +722,17 @@ class ExportDialog(ModalScreen[None]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(inert(self.t("jx.title", count=len(self.reflections))), classes="dialog-title")
-            with RadioSet(id="format"):
+            with FormatChoice(id="format"):
                 for fmt in FORMATS:
-                    yield RadioButton(self.t(f"jx.format.{fmt}"), value=fmt == "html", name=fmt)
+                    yield MarkedRadio(self.t(f"jx.format.{fmt}"), value=fmt == "html", name=fmt)
             yield Input(editable(self.default_path("html")), id="path")
             yield Static(id="export-status")
             with Horizontal(classes="dialog-buttons"):
                 yield Button(self.t("jx.save") + " ⏎", id="save", variant="primary")
                 yield Button(tr("dialog.cancel", self.study.lang) + " (esc)", id="cancel")
+
+    def on_mount(self) -> None:
+        self.query_one("#format", FormatChoice).focus()
 
     def fmt(self) -> str:
         pressed = self.query_one("#format", RadioSet).pressed_button
@@ -413,6 +743,17 @@ class ExportDialog(ModalScreen[None]):
         stem = path.value.rsplit(".", 1)[0] if "." in Path(path.value).name else path.value
         path.value = f"{stem}.{self.fmt()}"
 
+    def on_input_changed(self, event: Input.Changed) -> None:
+        """A file name ending in a format's extension chooses that format (as `-o x.html` does)."""
+        suffix = Path(event.value.strip()).suffix.lstrip(".").lower()
+        if suffix in FORMATS and suffix != self.fmt():
+            for button in self.query_one("#format", FormatChoice).query(MarkedRadio):
+                if button.name == suffix:
+                    button.value = True
+
+    def on_format_choice_submitted(self) -> None:
+        self.save()
+
     def on_input_submitted(self) -> None:
         self.save()
 
@@ -422,16 +763,47 @@ class ExportDialog(ModalScreen[None]):
         else:
             self.dismiss(None)
 
-    def save(self) -> None:
-        target = Path(self.query_one("#path", Input).value).expanduser()
+    def problem(self, text: str) -> None:
+        self.query_one("#export-status", Static).update(inert("✗ " + text))
+
+    def save(self, replace: bool = False) -> None:
+        """Export to the named file; when it exists, ask first (replace it, or choose another name)."""
+        name = self.query_one("#path", Input).value.strip()
+        if not name:
+            self.problem(self.t("jx.no_name"))
+            return
+        target = Path(name).expanduser()
+        if not replace and (target.exists() or target.is_symlink()):
+
+            def answer(yes: bool | None) -> None:
+                if yes:
+                    self.save(replace=True)
+                else:
+                    self.choose_another(target)
+
+            question = self.t("jx.exists", path=target)
+            self.app.push_screen(
+                ConfirmDialog(question, self.study.lang, yes=self.t("jx.replace"), no=self.t("jx.other_name")), answer
+            )
+            return
         text = render(self.reflections, self.study.course, self.study.lang, self.fmt(), self.assessments)
         try:
             write(target, text)
         except TillitError as err:
-            self.query_one("#export-status", Static).update(inert("✗ " + describe(err, self.study.lang)))
+            self.problem(describe(err, self.study.lang))
             return
         self.app.notify(self.t("jx.done", count=len(self.reflections), path=target), markup=False, timeout=10)
         self.dismiss(None)
+
+    def choose_another(self, taken: Path) -> None:
+        """Suggest the first free name like the one taken (name-2.html, name-3.html, …), ready to edit."""
+        stem, suffix = taken.stem, taken.suffix
+        free = next((c for n in range(2, 1000) if not (c := taken.with_name(f"{stem}-{n}{suffix}")).exists()), taken)
+        path = self.query_one("#path", Input)
+        path.value = editable(str(free))
+        path.cursor_position = len(path.value)
+        path.focus()
+        self.query_one("#export-status", Static).update(inert(self.t("jx.chose_other", path=taken.name)))
 
     def action_cancel(self) -> None:
         self.dismiss(None)

@@ -28,9 +28,17 @@ class ReflectScreen(TillitScreen):
         Binding("ctrl+t", "next_prompt", "key.next_prompt"),
     ]
 
-    def __init__(self, lesson_id: str, editing: Reflection | None = None, back_to_caller: bool = False) -> None:
+    def __init__(
+        self, lesson_id: str, editing: Reflection | None = None, back_to_caller: bool = False, resume: bool = False
+    ) -> None:
+        """Write a new reflection for the lesson, or edit `editing`; with `resume` (Continue), edit the lesson's
+        reflection saved last: the draft the learner left (a new one when the lesson has none).
+
+        Whatever is opened, the cursor is at the end of its text, ready to go on writing.
+        """
         super().__init__()
         self.lesson_id = lesson_id
+        self.resume = resume and editing is None
         self.prompt_id = editing.prompt if editing else ""
         self.editing: Reflection | None = editing
         self.text = editing.text if editing else ""
@@ -39,10 +47,16 @@ class ReflectScreen(TillitScreen):
         self.status = ""
         self._loading = False
         self.saved: list[Reflection] = []
+        self.cursor: tuple[int, int] | None = None  # where the cursor was, kept across a change of language
 
     # --- drawing -----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
+        if self.resume:
+            self.resume = False
+            latest = self.study.reflections(self.lesson_id)
+            if latest:
+                self.editing, self.prompt_id, self.text = latest[0], latest[0].prompt, latest[0].text
         lesson = self.study.course.lesson(self.lesson_id, self.study.lang)
         foreign = self.editing is not None and lesson.prompt(self.prompt_id) is None
         if lesson.prompt(self.prompt_id) is None and not foreign:
@@ -89,7 +103,9 @@ class ReflectScreen(TillitScreen):
         self.title = self.t("reflect.title", title=self.study.course.lesson(self.lesson_id, self.study.lang).title)
         self.saved = self.study.reflections(self.lesson_id)
         self.fill_saved()
-        self.query_one("#editor", TextArea).focus()
+        area = self.query_one("#editor", TextArea)
+        area.move_cursor(self.cursor if self.cursor is not None else area.document.end)
+        area.focus()
 
     def saved_item(self, r: Reflection) -> ListItem:
         """One line of the saved list: when, which prompt, and the first line of the text (literally)."""
@@ -131,6 +147,9 @@ class ReflectScreen(TillitScreen):
 
     # --- saving ------------------------------------------------------------------------------------
 
+    def on_text_area_selection_changed(self, event: TextArea.SelectionChanged) -> None:
+        self.cursor = event.selection.end
+
     def on_text_area_changed(self, event: TextArea.Changed) -> None:
         if self._loading:
             return
@@ -153,7 +172,11 @@ class ReflectScreen(TillitScreen):
             self.set_status(self.t("reflect.failed", reason=describe(err, self.study.lang)))
             return False
         self.dirty = False
-        self.set_status(self.t("reflect.saved", time=formats.clock(self.editing.updated.astimezone(), self.study.lang, seconds=True)))
+        self.set_status(
+            self.t(
+                "reflect.saved", time=formats.clock(self.editing.updated.astimezone(), self.study.lang, seconds=True)
+            )
+        )
         self.put_first(self.editing)
         return True
 
@@ -179,6 +202,7 @@ class ReflectScreen(TillitScreen):
         self._loading = True
         area = self.query_one("#editor", TextArea)
         area.load_text(editable(self.text))
+        area.move_cursor(area.document.end)  # go on writing where the text ends
         self.call_after_refresh(self._done_loading)
         tabs = self.query_one("#prompt-tabs", Tabs)
         if tabs.active != f"p-{self.prompt_id}":
@@ -210,7 +234,12 @@ class ReflectScreen(TillitScreen):
         if self.dirty:
             self.save()
         elif self.editing is not None:
-            self.set_status(self.t("reflect.saved", time=formats.clock(self.editing.updated.astimezone(), self.study.lang, seconds=True)))
+            self.set_status(
+                self.t(
+                    "reflect.saved",
+                    time=formats.clock(self.editing.updated.astimezone(), self.study.lang, seconds=True),
+                )
+            )
 
     def action_new(self) -> None:
         self.load(None)
