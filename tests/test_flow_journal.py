@@ -145,6 +145,26 @@ async def test_deleting_the_last_reflection_in_the_list_highlights_the_one_above
         assert highlighted(screen) == made[1].id
 
 
+async def test_a_change_of_language_keeps_the_filters_and_the_highlight(
+    course: Course, data_dir: Path, clock: Clock
+) -> None:
+    app = new_app(course, data_dir)
+    made = seed(app.study, 4)
+    async with app.run_test(size=(80, 24)) as pilot:
+        screen = await open_journal(app, pilot)
+        screen.query_one("#f-until", Input).value = "2099-12-31"
+        screen.query_one("#search", Input).value = "trust"
+        await until(pilot, lambda: screen.filter.words == "trust" and len(screen.shown) == 4)
+        screen.query_one("#entries", OptionList).focus()
+        await pilot.press("down", "down")
+        await until(pilot, lambda: screen.current() is not None and screen.current().id == made[1].id)  # type: ignore[union-attr]
+        await pilot.press("f2")
+        await until(pilot, lambda: app.study.lang == "sv" and screen.query_one("#search", Input).value == "trust")
+        await until(pilot, lambda: screen.current() is not None and screen.current().id == made[1].id)  # type: ignore[union-attr]
+        assert screen.query_one("#f-until", Input).value == "2099-12-31"
+        assert highlighted(screen) == made[1].id
+
+
 # --- 2. the export dialog -------------------------------------------------------------------------------------
 
 

@@ -102,7 +102,8 @@ class JournalScreen(TillitScreen):
     def compose(self) -> ComposeResult:
         study = self.study
         yield Header()
-        yield Input(placeholder=self.t("jw.search"), id="search", compact=True)
+        # Built again on a change of language: every filter shows what it filters by.
+        yield Input(editable(self.filter.words), placeholder=self.t("jw.search"), id="search", compact=True)
         with Horizontal(id="journal-filters"):
             lessons = [
                 (inert(f"{n}. {study.course.lesson(lid, study.lang).title}"), lid)
@@ -123,8 +124,9 @@ class JournalScreen(TillitScreen):
                 compact=True,
             )
             yield MarkedCheckbox(self.t("jw.starred"), self.filter.starred, id="f-star", compact=True)
-            yield Input(placeholder=self.t("jw.since"), id="f-since", compact=True, max_length=10)
-            yield Input(placeholder=self.t("jw.until"), id="f-until", compact=True, max_length=10)
+            since, until = (d.isoformat() if d else "" for d in (self.filter.since, self.filter.until))
+            yield Input(since, placeholder=self.t("jw.since"), id="f-since", compact=True, max_length=10)
+            yield Input(until, placeholder=self.t("jw.until"), id="f-until", compact=True, max_length=10)
         with Horizontal(id="journal-body"):
             yield OptionList(id="entries")
             with VerticalScroll(id="entry-view"):
