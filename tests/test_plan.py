@@ -424,9 +424,9 @@ def test_default_blocks_for_one_lesson(course: Course) -> None:
         Block("discussion", 10, "seven-manager-behaviours", "", "", 0),
         Block("quiz", 8, "seven-manager-behaviours", "", "", 0),
     ]
-    # A lesson shorter than 10 minutes still gets 10.
+    # A lesson shorter than 10 minutes gets its own minutes (issue 14: it used to be given 10).
     assert course.lesson("learning-focused-follow-up", "sv").minutes < 10
-    assert default_blocks(course, ["learning-focused-follow-up"], "sv")[0].minutes == 10
+    assert default_blocks(course, ["learning-focused-follow-up"], "sv")[0].minutes == 8
 
 
 def test_default_blocks_put_breaks_between_lessons(course: Course) -> None:
@@ -498,8 +498,9 @@ def test_a_template_reads_back_without_problems(tmp_path: Path, course: Course, 
 
 def test_a_template_in_swedish_speaks_swedish(course: Course) -> None:
     text = template(course, course.lesson_ids, "sv", start=time(9, 0))
-    assert "# Total tid: 5 tim 28 min (328 minuter), varav 45 min paus." in text
-    assert "# Klockslag: 09:00–14:28." in text
+    # each lesson its own minutes (issue 14): the two 8-minute lessons no longer count as 10
+    assert "# Total tid: 5 tim 24 min (324 minuter), varav 45 min paus." in text
+    assert "# Klockslag: 09:00–14:24." in text
     assert "# Paus" in text and "Diskussion: Vad kännetecknar en tillitskultur?" in text
     english = template(course, ["trust-culture"], "en")
     assert "# Total time: 28 min, no breaks." in english

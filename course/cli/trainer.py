@@ -154,7 +154,7 @@ def run(args: argparse.Namespace, locations: paths.Locations) -> int:
         return _session_new(args, course, lang)
     if args.session_command == "list":
         return _session_list(course, lang)
-    return _present_plan(args.plan, course, lang, locations.data)
+    return _present_plan(args.plan, course, lang, locations.data, getattr(args, "lang", None))
 
 
 def _present(args: argparse.Namespace, course: Course, lang: str, data: Path) -> int:
@@ -168,7 +168,7 @@ def _present(args: argparse.Namespace, course: Course, lang: str, data: Path) ->
     if args.plan:
         if args.lessons:
             raise UsageError("give either lessons or --plan, not both")
-        return _present_plan(args.plan, course, lang, data)
+        return _present_plan(args.plan, course, lang, data, getattr(args, "lang", None))
     from course.trainer.present import deck_for_lessons
 
     deck = deck_for_lessons(course, lang, args.lessons)
@@ -189,10 +189,12 @@ def load_plan(name: str, course: Course, lang: str) -> Plan:
         raise UsageError(f"the plan {path} has problems; fix them and run `tillit check {path}`") from None
 
 
-def _present_plan(name: str, course: Course, lang: str, data: Path) -> int:
+def _present_plan(name: str, course: Course, lang: str, data: Path, asked: str | None = None) -> int:
+    from course.trainer.plan import plan_language
     from course.trainer.present import deck_for_plan
 
     plan = load_plan(name, course, lang)
+    lang = plan_language(plan, course, asked, lang)  # --lang wins over the plan's own lang
     deck = deck_for_plan(course, lang, plan)
     start = datetime.combine(plan.date or date.today(), plan.start) if plan.start is not None else None
     return _show(deck, data, start)
@@ -267,7 +269,9 @@ def _handout(args: argparse.Namespace, course: Course, lang: str) -> int:
     ids = list(args.lessons)
     if args.plan:
         plan = load_plan(args.plan, course, lang)
-        lang = course.pick_lang(plan.lang or lang)
+        from course.trainer.plan import plan_language
+
+        lang = plan_language(plan, course, getattr(args, "lang", None), lang)  # --lang wins over the plan's
         ids = ids or list(plan.lesson_ids())
     ids = ids or list(course.lesson_ids)
     text = render_handout(course, lang, ids, args.audience, args.format, plan)

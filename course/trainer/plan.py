@@ -53,8 +53,7 @@ TOP_KEYS = ("schema", "title", "date", "place", "lang", "start", "block")
 BLOCK_KEYS = ("kind", "lesson", "minutes", "title", "task", "notes")
 NEEDS_LESSON = ("lesson", "discussion", "quiz")
 
-# Default timings for a new plan (default_blocks).
-MIN_LESSON_MINUTES = 10
+# Default timings for a new plan (default_blocks); a lesson takes its own minutes.
 DISCUSSION_MINUTES = 10
 QUIZ_MINUTES = 8
 BREAK_MINUTES = 15
@@ -103,6 +102,12 @@ class Plan:
     def blocks_for(self, lesson_id: str) -> tuple[Block, ...]:
         """Every block about one lesson, in agenda order."""
         return tuple(b for b in self.blocks if b.lesson == lesson_id)
+
+
+def plan_language(plan: Plan, course: Course, asked: str | None, otherwise: str) -> str:
+    """The language to present (or print) a plan in: the one asked for (--lang, the app's), else the
+    plan's own `lang`, else `otherwise`. A plan's `lang` never overrides a language asked for."""
+    return course.pick_lang(asked or plan.lang or otherwise)
 
 
 def label(kind: str, lang: str) -> str:
@@ -483,7 +488,7 @@ def find_plan(name_or_path: str, course: Course, lang: str) -> Path:
 
 def _unit(course: Course, lesson_id: str, lang: str) -> list[Block]:
     lesson = course.lesson(lesson_id, lang)
-    blocks = [Block("lesson", max(lesson.minutes, MIN_LESSON_MINUTES), lesson_id, "", "", 0)]
+    blocks = [Block("lesson", max(lesson.minutes, 1), lesson_id, "", "", 0)]
     if lesson.discussions:
         blocks.append(Block("discussion", DISCUSSION_MINUTES, lesson_id, "", "", 0))
     if course.quiz(lesson_id, lang) is not None:
@@ -505,7 +510,7 @@ def _check_ids(course: Course, lesson_ids: Sequence[str]) -> None:
 def default_blocks(course: Course, lesson_ids: Sequence[str], lang: str) -> list[Block]:
     """Suggested blocks for a session on these lessons, in order.
 
-    Per lesson: the lesson (its own reading time, at least 10 minutes), a 10-minute discussion when it
+    Per lesson: the lesson (its own minutes, as the lesson file gives them), a 10-minute discussion when it
     has discussion questions and an 8-minute quiz when it has a quiz. A 15-minute break goes between
     lessons once 75 minutes have run since the last break, or when the next lesson would take that
     stretch past 90 minutes (after at least 45); never at the end. Unknown lesson ids: UsageError.

@@ -202,8 +202,30 @@ def deck_for_lessons(course: Course, lang: str, lesson_ids: Sequence[str]) -> De
 
 
 def deck_for_plan(course: Course, lang: str, plan: Plan) -> Deck:
-    lang = course.pick_lang(plan.lang or lang)
+    """A plan's deck in `lang` (the caller chooses it: trainer.plan.plan_language; a plan's `lang` is not
+    imposed here, so --lang and the app's language are kept)."""
+    lang = course.pick_lang(lang)
     return build_deck(course, lang, plan.blocks, plan.title, {"plan": str(plan.path), "lang": lang})
+
+
+def first_sentence(text: str) -> str:
+    """The first sentence of an explanation that says more than its verdict: "Correct. Trust starts …" gives
+    "Trust starts …" (a first sentence of one or two words, like "Correct." or "Falskt.", is passed over)."""
+    import re
+
+    flat = " ".join(text.split())
+    sentences = [x for x in re.split(r"(?<=[.!?])\s+", flat) if x]
+    for sentence in sentences:
+        if len(sentence.split()) > 2:
+            return sentence
+    return flat
+
+
+def why_lines(question: Question, true_label: str, false_label: str) -> list[str]:
+    """A question's reason in a line per right answer: what the room reads once the answer is shown."""
+    if question.shared_explanation or not any(o.explain for o in question.options):
+        return [first_sentence(question.explain)] if question.explain.strip() else []
+    return [first_sentence(o.explain) for o in question.choices(true_label, false_label) if o.correct and o.explain]
 
 
 # --- the countdown and the session clock ---------------------------------------------------------------
