@@ -18,7 +18,7 @@ from course.content.loader import load_course
 from course.content.model import Course
 from course.errors import NewerFileError, StorageError, TillitError
 from course.learner.journal import FOLLOW_UP_PROMPT
-from course.learner.practice import INTERVALS, Commitment, Practice, PracticeError, ReviewItem, next_review
+from course.learner.practice import Commitment, Practice, PracticeError
 from course.learner.progress import Notice, Place
 from course.learner.study import Study
 from course.store import storage
@@ -345,66 +345,81 @@ def test_a_commitment_with_a_bad_id_touches_no_path(practice: Practice, data_dir
 
 
 def test_a_wrong_answer_is_due_tomorrow(practice: Practice, data_dir: Path) -> None:
+    # FSRS since issue 13 (was the 1-3-7-14-30 ladder): the table holds FSRS's memory state and the log.
     item = practice.record_answer("alpha", "q1", False, DAY)
-    assert item == ReviewItem("alpha", "q1", -1, DAY + timedelta(days=1), ((DAY, False),))
+    assert item is not None and (item.lesson, item.question) == ("alpha", "q1")
+    assert item.due == DAY + timedelta(days=1) and item.state == "learning"
+    assert [(a.day, a.right) for a in item.history] == [(DAY, False)]
     saved = toml(data_dir / "review.toml")
-    assert saved == {
-        "schema": 1,
-        "item": {"alpha/q1": {"level": -1, "due": DAY + timedelta(days=1), "history": [{"day": DAY, "right": False}]}},
-    }
-    assert type(saved["item"]["alpha/q1"]["due"]) is date
+    table = saved["item"]["alpha/q1"]
+    assert table["due"] == DAY + timedelta(days=1) and type(table["due"]) is date
+    assert table["state"] == "learning" and table["stability"] > 0 and 1 <= table["difficulty"] <= 10
+    assert table["level"] == -1, "kept for a Tillit from before FSRS"
+    assert [(h["day"], h["right"]) for h in table["history"]] == [(DAY, False)]
+    assert table["history"][0]["at"] == table["last_review"]
     assert practice.due_reviews(DAY) == []
     assert practice.due_reviews(DAY + timedelta(days=1)) == [item]
 
 
-def test_right_answers_move_through_the_intervals_then_retire(practice: Practice) -> None:
+def test_right_answers_come_back_after_ever_longer_gaps(practice: Practice) -> None:
+    # Was: right answers walk the 1-3-7-14-30 ladder, then retire. FSRS has no ladder and no retirement.
     day = DAY
     item = practice.record_answer("alpha", "q0", False, day)
     assert item is not None
     waits = []
-    for _ in INTERVALS:
+    for _ in range(6):
         day = item.due
         item = practice.record_answer("alpha", "q0", True, day)
-        assert item is not None and not item.retired
+        assert item is not None and item.state == "review"
         waits.append((item.due - day).days)
-    assert waits == [1, 3, 7, 14, 30]
-    assert [i.level for i in [item]] == [len(INTERVALS) - 1]
-    day = item.due
-    item = practice.record_answer("alpha", "q0", True, day)
-    assert item is not None and item.retired and item.level == len(INTERVALS)
-    assert [right for _, right in item.history] == [False, True, True, True, True, True, True]
-    assert practice.due_reviews(day + timedelta(days=1000)) == []
-    assert practice.record_answer("alpha", "q0", True, day + timedelta(days=1)) is None, "retired stays retired"
+    assert waits == sorted(waits) and waits[-1] > 3 * waits[0] and len(set(waits)) >= 4, waits
+    assert [a.right for a in item.history] == [False, True, True, True, True, True, True]
+    assert practice.due_reviews(item.due) == [item], "never retired: it comes back"
 
 
 def test_wrong_goes_back_to_one_day(practice: Practice) -> None:
     practice.record_answer("alpha", "q0", False, DAY)
     practice.record_answer("alpha", "q0", True, DAY + timedelta(days=1))
-    item = practice.record_answer("alpha", "q0", True, DAY + timedelta(days=2))
-    assert item is not None and item.level == 1 and item.due == DAY + timedelta(days=5)
+    item = practice.record_answer("alpha", "q0", True, DAY + timedelta(days=3))
+    assert item is not None and item.due > DAY + timedelta(days=5)
     item = practice.record_answer("alpha", "q0", False, DAY + timedelta(days=5))
-    assert item is not None and item.level == -1 and item.due == DAY + timedelta(days=6)
+    assert item is not None and item.state == "relearning" and item.due == DAY + timedelta(days=6)
     assert len(item.history) == 4
 
 
-def test_a_retired_question_answered_wrong_is_scheduled_again() -> None:
-    retired = ReviewItem("alpha", "q0", len(INTERVALS), DAY, ((DAY, True),))
-    again = next_review(retired, False, DAY + timedelta(days=40))
-    assert again == ReviewItem(
-        "alpha", "q0", -1, DAY + timedelta(days=41), ((DAY, True), (DAY + timedelta(days=40), False))
-    )
+def test_a_long_remembered_question_answered_wrong_is_due_the_next_day(practice: Practice) -> None:
+    # Was: a retired question answered wrong is scheduled again. Now nothing retires, and a lapse is tomorrow.
+    day = DAY
+    item = practice.record_answer("alpha", "q0", True, day)
+    for _ in range(4):
+        assert item is not None
+        day = item.due
+        item = practice.record_answer("alpha", "q0", True, day)
+    assert item is not None and item.due - day > timedelta(days=20)
+    again = practice.record_answer("alpha", "q0", False, day + timedelta(days=40))
+    assert again is not None and again.due == day + timedelta(days=41)
+    assert again.stability is not None and item.stability is not None and again.stability < item.stability
 
 
-def test_a_right_answer_on_an_unscheduled_question_records_nothing(practice: Practice, data_dir: Path) -> None:
-    assert practice.record_answer("alpha", "q1", True, DAY) is None
-    assert not (data_dir / "review.toml").exists()
+def test_a_right_answer_on_a_new_question_is_scheduled_a_few_days_on(practice: Practice, data_dir: Path) -> None:
+    # Was: "records nothing" (only missed questions were reviewed). Every answered question is a card now.
+    item = practice.record_answer("alpha", "q1", True, DAY)
+    assert item is not None and item.state == "review" and DAY + timedelta(days=2) <= item.due <= DAY + timedelta(days=4)
+    assert [(a.day, a.right) for a in item.history] == [(DAY, True)]
+    assert toml(data_dir / "review.toml")["item"]["alpha/q1"]["level"] == 0
+    assert practice.due_reviews(DAY + timedelta(days=1)) == []
 
 
-def test_a_right_answer_before_the_item_is_due_changes_nothing(practice: Practice, data_dir: Path) -> None:
+def test_a_quiz_retaken_at_once_is_logged_but_does_not_push_the_schedule(practice: Practice) -> None:
+    # Was: "changes nothing". The answer is kept in the log now; FSRS's same-day review leaves the day as it was.
     wrong = practice.record_answer("alpha", "q1", False, DAY)
-    before = (data_dir / "review.toml").read_bytes()
-    assert practice.record_answer("alpha", "q1", True, DAY) == wrong, "retaking the quiz at once is not a review"
-    assert (data_dir / "review.toml").read_bytes() == before
+    right = practice.record_answer("alpha", "q1", True, DAY)
+    assert wrong is not None and right is not None
+    assert right.due == wrong.due == DAY + timedelta(days=1), "it still comes back tomorrow"
+    assert [a.right for a in right.history] == [False, True]
+    first = practice.record_answer("alpha", "q2", True, DAY)
+    again = practice.record_answer("alpha", "q2", True, DAY)
+    assert first is not None and again is not None and again.due == first.due
 
 
 def test_due_reviews_oldest_first_then_in_course_order(practice: Practice) -> None:

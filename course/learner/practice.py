@@ -6,15 +6,36 @@ Files, all in the learner's data folder, all TOML with `schema = 1`, written ato
 - commitments/<id>.toml — one commitment each (rewritten once, when it is followed up);
 - review.toml — the review schedule, a table per "lesson/question", changed only by a
   read-modify-write under the data folder's lock, so two instances never lose an answer.
+
+Spaced review is scheduled by FSRS (the `fsrs` package, imported only when a review is scheduled or a
+memory estimated, so start-up does not pay for it). Every quiz answer is a review of its question: right
+= Good, wrong = Again. A wrong answer always comes back the next day (one-day learning and relearning
+steps); a right one after the gap FSRS gives for a 90 % chance of still knowing it (at most a year).
+A table in review.toml holds the day it is due next, FSRS's memory state (stability in days,
+difficulty 1–10, state, the last review) and the review log, every answer kept:
+
+    [item."trust-culture/approval-for-every-decision"]
+    due = 2025-05-24
+    state = "review"
+    stability = 2.3065
+    difficulty = 2.1181
+    last_review = 2025-05-21T09:12:40+02:00
+    history = [{ day = 2025-05-20, right = false, at = 2025-05-20T18:03:11+02:00 }, ...]
+
+Tables from before FSRS (`level`, `due`, `history` of { day, right }) are read as they are and rewritten
+once, on first load: the memory state is worked out by replaying their history, the due day is kept
+as it was (for a question that had retired from the old ladder, FSRS gives it one), and so is every
+answer in the history (those have no `at`: only the day was kept then).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, replace
-from datetime import date, datetime, timedelta
+from datetime import UTC, date, datetime, time, timedelta
+from functools import cache
 from pathlib import Path
-from typing import TYPE_CHECKING, Any, TypeVar
+from typing import TYPE_CHECKING, Any, Literal, TypeVar, get_args
 
 from course.content.model import valid_id
 from course.errors import CorruptFileError, NewerFileError, StorageError, TillitError
@@ -24,15 +45,22 @@ from course.learner.progress import NOT_STARTED, Notice, load_checked, note_once
 from course.store import fields, storage
 
 if TYPE_CHECKING:
+    from fsrs import Card, Scheduler
+
     from course.content.companions import Statement
     from course.content.quiz import Question
     from course.learner.study import Study
 
 RATING_MIN, RATING_MAX = 1, 5
-INTERVALS = (1, 3, 7, 14, 30)  # days; wrong -> back to 1 day; right -> next interval; past the last -> retired
-WRONG_LEVEL = -1
-RETIRED_LEVEL = len(INTERVALS)
 REVIEW_FILE = "review.toml"
+LEGACY_LEVELS = range(-1, 6)  # the old ladder's levels: -1 just missed, 0..4 its 1-3-7-14-30 days, 5 retired
+RETAIN = 0.9  # FSRS's desired retention: a question comes back when it is about this likely to be remembered
+MAX_INTERVAL = 365  # days: every question comes back at least once a year
+STEP = timedelta(days=1)  # a missed question comes back the next day (learning and relearning step)
+DECIMALS = 4  # of stability and difficulty in review.toml: plenty for scheduling, short to read
+
+CardState = Literal["learning", "review", "relearning"]
+CARD_STATES: tuple[CardState, ...] = get_args(CardState)
 
 
 class PracticeError(TillitError):
@@ -89,47 +117,132 @@ class Commitment:
 
 
 @dataclass(frozen=True)
+class Answer:
+    """One entry of the review log: an answer to a quiz question (in a quiz or a review)."""
+
+    day: date  # the local day
+    right: bool
+    at: datetime | None = None  # when, to the second; None for answers kept from before FSRS (only the day)
+
+
+@dataclass(frozen=True)
 class ReviewItem:
-    """A quiz question on the review schedule."""
+    """A quiz question on the review schedule: when it is due, FSRS's memory of it, and every answer to it."""
 
     lesson: str
     question: str
-    level: int  # index into INTERVALS; -1 = just answered wrong (due tomorrow); len(INTERVALS) = retired
-    due: date
-    history: tuple[tuple[date, bool], ...] = ()  # (day, right?) oldest first
+    due: date  # the local day it is due next
+    state: CardState = "learning"
+    stability: float | None = None  # days until recall drops to 90 %; None before the first answer
+    difficulty: float | None = None  # 1 (easy) .. 10 (hard)
+    last_review: datetime | None = None
+    history: tuple[Answer, ...] = ()  # the review log, oldest first
 
     @property
     def key(self) -> str:
         """The item's table name in review.toml: "lesson/question"."""
         return f"{self.lesson}/{self.question}"
 
-    @property
-    def retired(self) -> bool:
-        """True once it was answered right past the last interval: it is not due again (until answered wrong)."""
-        return self.level >= RETIRED_LEVEL
+
+@cache
+def scheduler() -> Scheduler:
+    """The FSRS scheduler with Tillit's settings (FSRS's default weights); fsrs is imported here, when first needed."""
+    from fsrs import Scheduler
+
+    return Scheduler(
+        desired_retention=RETAIN,
+        learning_steps=(STEP,),
+        relearning_steps=(STEP,),
+        maximum_interval=MAX_INTERVAL,
+        enable_fuzzing=False,  # the same answers give the same schedule (a small course needs no load spreading)
+    )
 
 
-def next_review(item: ReviewItem | None, right: bool, today: date) -> ReviewItem | None:
-    """The schedule after one answer (pure; `item` is the current one, None when unscheduled).
+def _card(item: ReviewItem | None) -> Card:
+    from fsrs import Card, State
 
-    Wrong: level -1, due tomorrow. Right on a scheduled item that is due: the next interval
-    (1, 3, 7, 14, 30 days), then retired. Right on an unscheduled or retired item: None (nothing
-    to record). Right before the item is due (a quiz retaken at once): the item unchanged.
+    if item is None or item.stability is None:
+        return Card(card_id=1)  # an id of its own, or Card waits a millisecond to make one up
+    state = State[item.state.capitalize()]
+    return Card(
+        card_id=1,
+        state=state,
+        step=None if state == State.Review else 0,
+        stability=item.stability,
+        difficulty=item.difficulty,
+        due=_utc(datetime.combine(item.due, time(12)).astimezone()),
+        last_review=None if item.last_review is None else _utc(item.last_review),
+    )
+
+
+def _utc(moment: datetime) -> datetime:
+    return moment.astimezone(UTC)
+
+
+def _local_day(moment: datetime) -> date:
+    return moment.astimezone().date()
+
+
+def _moment(answer: Answer) -> datetime:
+    """When an answer was given: its time, or local noon of its day for one kept from before FSRS."""
+    return answer.at if answer.at is not None else datetime.combine(answer.day, time(12)).astimezone()
+
+
+def schedule(item: ReviewItem | None, right: bool, when: datetime) -> ReviewItem:
+    """The schedule after one answer at `when` (aware), by FSRS: right = Good, wrong = Again (pure).
+
+    `item` is the question's current schedule (None: never answered). The answer is added to its log.
+    A wrong answer is due the next day; a right one when FSRS expects recall to have fallen to RETAIN.
     """
-    if not right:
-        lesson, question, history = (item.lesson, item.question, item.history) if item else ("", "", ())
-        return ReviewItem(
-            lesson, question, WRONG_LEVEL, today + timedelta(days=INTERVALS[0]), (*history, (today, False))
-        )
-    if item is None or item.retired:
+    from fsrs import Rating, State
+
+    card, _ = scheduler().review_card(_card(item), Rating.Good if right else Rating.Again, _utc(when))
+    assert card.stability is not None and card.difficulty is not None
+    states: dict[State, CardState] = {State.Learning: "learning", State.Review: "review", State.Relearning: "relearning"}
+    state = states[card.state]
+    return ReviewItem(
+        item.lesson if item else "",
+        item.question if item else "",
+        _local_day(card.due),
+        state,
+        round(card.stability, DECIMALS),
+        round(card.difficulty, DECIMALS),
+        when,
+        (*(item.history if item else ()), Answer(_local_day(when), right, when)),
+    )
+
+
+def replay(lesson: str, question: str, history: tuple[Answer, ...]) -> ReviewItem:
+    """The schedule FSRS gives a question for its whole log, answered in order (how old tables are migrated)."""
+    item = ReviewItem(lesson, question, date.min)
+    for answer in history:
+        item = replace(schedule(item, answer.right, _moment(answer)), history=(*item.history, answer))
+    return item
+
+
+def retrievability(item: ReviewItem, when: datetime) -> float | None:
+    """How likely (0..1) the question is still remembered at `when`, by FSRS; None before any answer."""
+    if item.stability is None or item.last_review is None:
         return None
-    if item.due > today:
-        return item
-    level = item.level + 1
-    history = (*item.history, (today, True))
-    if level >= RETIRED_LEVEL:
-        return replace(item, level=RETIRED_LEVEL, due=today, history=history)
-    return replace(item, level=level, due=today + timedelta(days=INTERVALS[level]), history=history)
+    return float(scheduler().get_card_retrievability(_card(item), _utc(when)))
+
+
+WEEKDAYS_AHEAD = 6  # a due day up to this many days ahead is named by its weekday ("Thursday")
+
+
+def describe_day(day: date, lang: str, today: date | None = None) -> str:
+    """A coming day in words: "today", "tomorrow", a weekday within the week ahead, else the date."""
+    base = today or now().date()
+    ahead = (day - base).days
+    if ahead <= 0:
+        return tr("review.today", lang)
+    if ahead == 1:
+        return tr("review.tomorrow", lang)
+    if ahead <= WEEKDAYS_AHEAD:
+        return tr("review.weekdays", lang).split()[day.weekday()]
+    from course.i18n import formats
+
+    return formats.day(day, lang)
 
 
 # --- parsing and writing the files -----------------------------------------------------------------
@@ -218,38 +331,100 @@ def _dump_commitment(c: Commitment) -> dict[str, Any]:
     return out
 
 
+def _parse_history(raw: Mapping[str, Any], key: str, path: Path) -> tuple[Answer, ...]:
+    raw_history = raw.get("history", [])
+    if not isinstance(raw_history, list):
+        raise CorruptFileError(path, f"the history of item '{key}' should be a list")
+    history: list[Answer] = []
+    for entry in raw_history:
+        if not isinstance(entry, dict) or not isinstance(entry.get("right"), bool):
+            raise CorruptFileError(path, f"the history of item '{key}' should hold {{ day, right }} tables")
+        at = fields.want_time(entry, "at", path, optional=True)
+        history.append(Answer(_want_date(entry, "day", path), bool(entry["right"]), at))
+    return tuple(history)
+
+
+def _want_float(raw: Mapping[str, Any], name: str, key: str, path: Path, low: float, high: float) -> float:
+    value = raw.get(name)
+    if not isinstance(value, int | float) or isinstance(value, bool) or not low <= value <= high:
+        raise CorruptFileError(path, f"item '{key}' should have a '{name}' from {low:g} to {high:g}")
+    return float(value)
+
+
+def is_legacy(raw: object) -> bool:
+    """True for a review table from before FSRS: a `level` on the old ladder and no memory state."""
+    return isinstance(raw, dict) and "level" in raw and "stability" not in raw
+
+
+def _without_memory(lesson: str, question: str, raw: Mapping[str, Any], key: str, path: Path) -> ReviewItem:
+    """A table with no memory state: one from before FSRS (with its `level`), or one with no answer yet.
+
+    Its history is replayed through FSRS; the due day stays as saved, except for a question that had
+    retired from the old ladder (level 5, never to be asked again): FSRS says when it is due now."""
+    due = _want_date(raw, "due", path)
+    history = _parse_history(raw, key, path)
+    retired = False
+    if "level" in raw:
+        level = fields.want_int(raw, "level", path)
+        if level not in LEGACY_LEVELS:
+            raise CorruptFileError(path, f"item '{key}' has a level outside -1..5")
+        retired = level == LEGACY_LEVELS[-1]
+    migrated = replay(lesson, question, history)
+    return migrated if retired and migrated.stability is not None else replace(migrated, due=due)
+
+
 def _parse_reviews(data: dict[str, Any], path: Path) -> dict[str, ReviewItem]:
+    """Every table of review.toml; those from before FSRS come back migrated (see the module's docstring)."""
     items: dict[str, ReviewItem] = {}
     for key, raw in fields.want_table(data, "item", path).items():
         lesson, _, question = key.partition("/")
         if not (valid_id(lesson) and valid_id(question)) or not isinstance(raw, dict):
             raise CorruptFileError(path, f"item '{key}' should be a table named \"lesson/question\"")
-        level = fields.want_int(raw, "level", path)
-        if not WRONG_LEVEL <= level <= RETIRED_LEVEL:
-            raise CorruptFileError(path, f"item '{key}' has a level outside {WRONG_LEVEL}..{RETIRED_LEVEL}")
-        history: list[tuple[date, bool]] = []
-        raw_history = raw.get("history", [])
-        if not isinstance(raw_history, list):
-            raise CorruptFileError(path, f"the history of item '{key}' should be a list")
-        for entry in raw_history:
-            if not isinstance(entry, dict) or not isinstance(entry.get("right"), bool):
-                raise CorruptFileError(path, f"the history of item '{key}' should hold {{ day, right }} tables")
-            history.append((_want_date(entry, "day", path), bool(entry["right"])))
-        items[key] = ReviewItem(lesson, question, level, _want_date(raw, "due", path), tuple(history))
+        if "stability" not in raw:
+            items[key] = _without_memory(lesson, question, raw, key, path)
+            continue
+        due = _want_date(raw, "due", path)
+        history = _parse_history(raw, key, path)
+        state = raw.get("state")
+        if state not in CARD_STATES:
+            raise CorruptFileError(path, f"item '{key}' should have a 'state' of {', '.join(CARD_STATES)}")
+        stability = _want_float(raw, "stability", key, path, 0.001, 1e6)
+        difficulty = _want_float(raw, "difficulty", key, path, 1.0, 10.0)
+        last = fields.want_time(raw, "last_review", path)
+        items[key] = ReviewItem(lesson, question, due, state, stability, difficulty, last, history)
     return items
 
 
+def _dump_answer(answer: Answer) -> dict[str, Any]:
+    out: dict[str, Any] = {"day": answer.day, "right": answer.right}
+    if answer.at is not None:
+        out["at"] = answer.at
+    return out
+
+
+def legacy_level(history: tuple[Answer, ...]) -> int:
+    """The old ladder's level for a log: -1 after a wrong answer (or none), else one less than the run of
+    right ones, at most 4. Written beside FSRS's state so that a Tillit from before FSRS still reads the file."""
+    run = 0
+    for answer in reversed(history):
+        if not answer.right:
+            break
+        run += 1
+    return -1 if run == 0 else min(run - 1, LEGACY_LEVELS[-2])
+
+
+def _dump_item(item: ReviewItem) -> dict[str, Any]:
+    out: dict[str, Any] = {"due": item.due}
+    if item.stability is not None:  # else no answer yet (one from before FSRS that kept none): just the day
+        out |= {"state": item.state, "stability": item.stability, "difficulty": item.difficulty}
+        out["last_review"] = item.last_review
+        out["level"] = legacy_level(item.history)
+    out["history"] = [_dump_answer(a) for a in item.history]
+    return out
+
+
 def _dump_reviews(items: Mapping[str, ReviewItem]) -> dict[str, Any]:
-    return {
-        "item": {
-            key: {
-                "level": item.level,
-                "due": item.due,
-                "history": [{"day": day, "right": right} for day, right in item.history],
-            }
-            for key, item in sorted(items.items())
-        }
-    }
+    return {"item": {key: _dump_item(item) for key, item in sorted(items.items())}}
 
 
 T = TypeVar("T")
@@ -479,9 +654,36 @@ class Practice:
 
     # --- spaced review ------------------------------------------------------------------------------
 
+    def _read_reviews(self) -> tuple[dict[str, ReviewItem], bool]:
+        """review.toml's items (none when missing or moved aside as unreadable), and whether any table in it
+        is from before FSRS; NewerFileError when a newer Tillit wrote it."""
+        legacy = False
+
+        def parse(data: dict[str, Any], path: Path) -> dict[str, ReviewItem]:
+            nonlocal legacy
+            items = _parse_reviews(data, path)
+            legacy = any(is_legacy(raw) for raw in fields.want_table(data, "item", path).values())
+            return items
+
+        items = load_checked(self.review_path, parse, self.notices, self.data_dir) or {}
+        return items, legacy
+
     def _load_reviews(self) -> dict[str, ReviewItem]:
-        """review.toml (empty when missing or moved aside as unreadable); NewerFileError when newer."""
-        return load_checked(self.review_path, _parse_reviews, self.notices, self.data_dir) or {}
+        """review.toml's items; a file with tables from before FSRS is rewritten with them migrated, once
+        (left as it is when the folder is read-only or the save fails, with a notice). NewerFileError when newer."""
+        items, legacy = self._read_reviews()
+        if legacy and not self.study.read_only and not storage.is_read_only(self.data_dir):
+            try:
+                with storage.locked(self.data_dir):
+                    items, legacy = self._read_reviews()  # again under the lock: another Tillit may have done it
+                    if legacy:
+                        storage.write_toml(self.review_path, _dump_reviews(items))
+            except StorageError as err:
+                note_once(
+                    self.notices,
+                    Notice("error", self.review_path, str(err), action=err.action, reason=err.reason, advice=err.advice),
+                )
+        return items
 
     def _question(self, lesson_id: str, question_id: str) -> Question | None:
         if lesson_id not in self.course.lesson_ids:
@@ -492,28 +694,24 @@ class Practice:
     def record_answer(
         self, lesson_id: str, question_id: str, right: bool, today: date | None = None
     ) -> ReviewItem | None:
-        """Put a quiz answer on the review schedule (see `next_review`); the item, or None when nothing changed.
+        """Add a quiz answer to the question's review log and schedule it again by FSRS (see `schedule`).
 
-        Raises PracticeError (a TillitError) for a question the course does not have. Trouble with
-        review.toml never stops the quiz: a newer file is left alone and an unsavable change dropped,
-        each with a notice (and None returned).
+        The answer is taken now, or at local noon of `today` when given. Returns the question's new
+        schedule. Raises PracticeError (a TillitError) for a question the course does not have. Trouble
+        with review.toml never stops the quiz: a newer file is left alone and an unsavable change
+        dropped, each with a notice (and None returned).
         """
         self.study.check_writable()
         if not (valid_id(lesson_id) and valid_id(question_id)):
             raise StorageError(f"{lesson_id!r}/{question_id!r} is not a valid question id.")
         if self._question(lesson_id, question_id) is None:
             raise PracticeError("unknown_question", lesson=lesson_id, question=question_id)
-        day = today or now().date()
+        when = now() if today is None else datetime.combine(today, time(12)).astimezone().replace(microsecond=0)
         key = f"{lesson_id}/{question_id}"
         try:
             with storage.locked(self.data_dir):
                 items = self._load_reviews()
-                current = items.get(key)
-                item = next_review(current, right, day)
-                if item is not None and current is None:
-                    item = replace(item, lesson=lesson_id, question=question_id)
-                if item is None or item == current:
-                    return item
+                item = replace(schedule(items.get(key), right, when), lesson=lesson_id, question=question_id)
                 items[key] = item
                 storage.write_toml(self.review_path, _dump_reviews(items))
                 return item
@@ -527,26 +725,54 @@ class Practice:
         return None
 
     def review_items(self) -> list[ReviewItem]:
-        """Every item on the schedule (retired ones too), as saved; none when review.toml is newer."""
+        """Every item on the schedule (of removed questions too), as saved; none when review.toml is newer."""
         try:
             return list(self._load_reviews().values())
         except NewerFileError as err:
             note_once(self.notices, Notice("newer", err.path))
             return []
 
-    def due_reviews(self, today: date | None = None) -> list[ReviewItem]:
-        """Items due today or earlier, oldest due first (then in course order), skipping removed questions."""
-        day = today or now().date()
+    def _current_items(self) -> list[tuple[int, int, ReviewItem]]:
+        """The items of questions the course still has, each with its lesson's and its question's position."""
         order = {lid: n for n, lid in enumerate(self.course.lesson_ids)}
-        due: list[tuple[date, int, int, ReviewItem]] = []
+        out: list[tuple[int, int, ReviewItem]] = []
         for item in self.review_items():
-            if item.retired or item.due > day or self._question(item.lesson, item.question) is None:
+            if self._question(item.lesson, item.question) is None:
                 continue
             quiz = self.course.quiz(item.lesson, self.study.lang)
             assert quiz is not None
-            position = [q.id for q in quiz.questions].index(item.question)
-            due.append((item.due, order[item.lesson], position, item))
+            out.append((order[item.lesson], [q.id for q in quiz.questions].index(item.question), item))
+        return out
+
+    def due_reviews(self, today: date | None = None) -> list[ReviewItem]:
+        """Items due today or earlier, oldest due first (then in course order), skipping removed questions."""
+        day = today or now().date()
+        due = [(item.due, lesson, question, item) for lesson, question, item in self._current_items() if item.due <= day]
         return [entry[-1] for entry in sorted(due, key=lambda e: e[:3])]
+
+    def next_review(self) -> date | None:
+        """The day the next review is due (today or earlier when some are due now); None with nothing scheduled."""
+        days = [item.due for _, _, item in self._current_items()]
+        return min(days) if days else None
+
+    def review_reminder(self, lang: str, today: date | None = None) -> str:
+        """The home screen's "↻ next review: Thursday" in `lang`; "" when nothing is scheduled or some is due now."""
+        day = self.next_review()
+        base = today or now().date()
+        if day is None or day <= base:
+            return ""
+        return tr("review.next", lang, day=describe_day(day, lang, base))
+
+    def remembered(self, when: datetime | None = None) -> dict[str, float]:
+        """Per lesson with answered questions: how likely (0..1) its questions are still remembered, on
+        average, by FSRS (at `when`, default now). Lessons whose questions were never answered are left out."""
+        moment = when or now()
+        found: dict[str, list[float]] = {}
+        for _, _, item in self._current_items():
+            chance = retrievability(item, moment)
+            if chance is not None:
+                found.setdefault(item.lesson, []).append(chance)
+        return {lid: sum(values) / len(values) for lid, values in found.items()}
 
     def review_questions(self, today: date | None = None) -> list[tuple[str, Question]]:
         """The due items as (lesson id, question in the learner's language), oldest due first."""

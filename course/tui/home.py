@@ -138,6 +138,8 @@ class HomeScreen(TillitScreen):
             parts.append(self.t("home.commitments_due", n=commitments))
         if reviews:
             parts.append(self.t("home.reviews_due", n=reviews))
+        elif reminder := practice.review_reminder(self.study.lang):  # "↻ next review: Thursday"
+            parts.append(reminder)
         return " · ".join(parts) if parts else self.t("home.loop_keys")
 
     def selected(self) -> str:

@@ -75,8 +75,28 @@ class ReviewScreen(QuizScreen):
         yield Static(inert(self.t("review.done", right=self.right, total=len(self.items))), id="score")
         if not self.practice_mode:
             yield Static(inert(self.t("review.schedule")), id="attempts")
+        lines = self.remembered_lines()
+        if lines:
+            yield Static(inert("\n".join([self.t("review.remembered"), *lines])), id="remembered")
         with Horizontal(id="result-buttons"):
             yield Button(self.t("review.back") + " (esc)", id="to-lesson", variant="primary")
+
+    def remembered_lines(self) -> list[str]:
+        """FSRS's "likely remembered" now for each lesson this review asked about, in course order."""
+        practice = self.tillit.practice
+        chances = practice.remembered()
+        course = self.study.course
+        asked = {lid for lid, _ in self.items}
+        lines: list[str] = []
+        for n, lid in enumerate(course.lesson_ids, 1):
+            if lid in asked and lid in chances:
+                percent = formats.percent(round(100 * chances[lid]), self.study.lang)
+                title = course.lesson(lid, self.study.lang).title
+                lines.append(self.t("review.remembered_line", n=n, title=title, percent=percent))
+        reminder = practice.review_reminder(self.study.lang)
+        if lines and reminder:
+            lines.append(reminder)
+        return lines
 
     def action_back(self) -> None:
         self.app.pop_screen()
