@@ -18,7 +18,8 @@ from course.learner.study import Study
 from course.tui.app import TillitApp
 from course.tui.dialogs import AskDialog, ColumnsDialog, ConfirmDialog
 from course.tui.home import HomeScreen
-from course.tui.journal import ExportDialog, JournalScreen, VersionsDialog
+from course.tui.journal import JournalScreen
+from course.tui.journal_dialogs import ExportDialog, VersionsDialog
 from course.tui.lesson import LessonScreen
 from course.tui.practice import (
     AssessmentScreen,
