@@ -875,6 +875,7 @@ def hostile_case(env: Env, base: Path, target: str, rel: str, attack: Hostile) -
             (("journal", "list"), (0,)),
         ]
     told = False  # a command printed a notice naming the file
+    edited = False  # ... saying that it was changed outside Tillit and kept as a hand edit
     mover: Run | None = None  # the command after which the file was no longer where it was
     slowest = 0.0
     for args, codes in commands:
@@ -889,6 +890,8 @@ def hostile_case(env: Env, base: Path, target: str, rel: str, attack: Hostile) -
             t.fail("leaks of /etc/passwd", f"{what}: {run.shown()} printed /etc/passwd")
         if str(path).encode() in run.err and (b"could not be read" in run.err or b"newer version" in run.err):
             told = True
+        if str(path).encode() in run.err and b"changed outside Tillit" in run.err:
+            told = edited = True  # a whole checksum line that does not match: a hand edit, kept with a notice
         if mover is None and _kind(path) != placed:
             mover = run
             if not told and target != "index":
@@ -900,6 +903,8 @@ def hostile_case(env: Env, base: Path, target: str, rel: str, attack: Hostile) -
     now = _kind(path)
     if target == "index":
         outcome = "ignored (a cache)"
+    elif edited and now[0] == "file" and any(storage.hand_edit_copies(data)):
+        outcome = "accepted as a hand edit, with a notice and a copy"  # kept as it was, or saved since
     elif now == placed:
         outcome = "skipped with a notice" if told else "accepted" if attack.may_accept else "left, unmentioned"
         if not told and not attack.may_accept:

@@ -131,7 +131,8 @@ def test_quarantined_newer_and_damaged_files_are_reported_and_never_touched(
     assert code == 1
     assert "problem: attempts/x.toml: was written by a newer version of Tillit (schema 7)" in text
     assert (
-        "problem: attempts/y.toml cannot be read (it was cut off or changed outside Tillit (checksum mismatch))" in text
+        "problem: attempts/y.toml cannot be read (it was cut off (checksum mismatch: its last line, a checksum, "
+        "is missing or incomplete))" in text
     )
     assert "problem: quarantine/review.toml.unreadable-" in text and "see its .note.txt" in text
     assert lines[-1].startswith("3 problems remain")

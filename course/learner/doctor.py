@@ -2,7 +2,8 @@
 
 Safe to fix: permissions (folders 0700, files 0600) and leftovers of a crash (temp files and half-made
 backups older than a minute). Everything else (an unreadable file, a file from a newer Tillit, a stuck
-lock) is only reported, with what to do: doctor never moves, rewrites or deletes a data file.
+lock) is only reported, with what to do: doctor never moves, rewrites or deletes a data file. It also
+explains what Tillit did with files edited by hand (kept the change, and a copy as it found them).
 """
 
 from __future__ import annotations
@@ -254,16 +255,26 @@ def _schemas(root: Path, out: list[Finding]) -> None:
     from course.store.backup import data_files
 
     checked = unsigned = 0
+    kept = {p.read_bytes() for p in storage.hand_edit_copies(root) if _readable(p)}
     for rel in data_files(root):
         if rel.suffix != ".toml":
             continue
         path = root / rel
         checked += 1
         try:
-            data = reading.read_toml(path)
+            found = reading.read_data(path)
             parse = _parser(rel)
-            if data is not None and parse is not None:
-                parse(data, path)
+            if found is not None and parse is not None:
+                parse(found.data, path)
+            if found is not None and found.edited and found.raw not in kept:
+                out.append(
+                    Finding(
+                        NOTE,
+                        f"{rel} was changed outside Tillit (its checksum line no longer matches) and reads well, so "
+                        f"Tillit will keep the change when it next opens it, with a copy as it is now in "
+                        f"{storage.HAND_EDITS}/",
+                    )
+                )
         except NewerFileError as err:
             out.append(Finding(PROBLEM, f"{rel}: {_first_clause(str(err), path)}"))
             continue
@@ -289,6 +300,43 @@ def _schemas(root: Path, out: list[Finding]) -> None:
                 NOTE,
                 f"{unsigned} data file{'s have' if unsigned != 1 else ' has'} no checksum line yet "
                 "(written before it existed, or by hand)",
+            )
+        )
+
+
+def _readable(path: Path) -> bool:
+    try:
+        return path.stat().st_size <= storage.MAX_FILE_BYTES
+    except OSError:
+        return False
+
+
+def _hand_edits(root: Path, out: list[Finding]) -> None:
+    """What Tillit did with each file it found edited by hand: the change kept, a copy as it was found."""
+    for copy in storage.hand_edit_copies(root):
+        name, _, stamp = copy.name.rpartition(".edited-")
+        rel = name.replace("__", "/")
+        try:
+            when = time.strftime("%Y-%m-%d %H:%M", time.strptime(stamp[:15], "%Y%m%d-%H%M%S"))
+        except ValueError:
+            when = "at some time"
+        now = "the file is no longer where it was"
+        with contextlib.suppress(OSError, StorageError):
+            live = reading.read_regular(root / rel, storage.MAX_FILE_BYTES)
+            same = live == copy.read_bytes()
+            state = storage.seal(live)
+            now = (
+                "its checksum line is renewed when Tillit next saves it"
+                if same
+                else "Tillit has saved it since, with a checksum line of its own"
+                if state == "whole"
+                else "it has changed again since"
+            )
+        out.append(
+            Finding(
+                NOTE,
+                f"{rel} was changed outside Tillit and read well, so Tillit kept the change ({when}); the file as "
+                f"it was then is kept in {_rel(copy, root)}, and {now}",
             )
         )
 
@@ -369,6 +417,7 @@ def examine(data_dir: Path) -> list[Finding]:
     _temp_files(data_dir, out, now)
     _drafts(data_dir, out)
     _quarantine(data_dir, out)
+    _hand_edits(data_dir, out)
     _schemas(data_dir, out)
     _locks(data_dir, out)
     _backups(data_dir, out)

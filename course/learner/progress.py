@@ -43,6 +43,7 @@ class Notice:
     """Something the learner must be told about their data (shown once, in their language)."""
 
     kind: str  # "moved" | "left" (read-only: not moved) | "unreadable" (the OS refused) | "newer" | "error"
+    # | "edited" (changed outside Tillit and accepted; moved_to: the copy kept as it was found)
     path: Path
     detail: str = ""
     moved_to: Path | None = None
@@ -128,11 +129,17 @@ def load_checked(
     A file that cannot be understood (corrupt, cut off, a link, wrong types) is moved into
     <root>/quarantine/ under the save lock; one the operating system will not let us read (EACCES,
     EIO) is left where it is. A read-only Tillit (another one holds the folder) moves nothing.
-    `root` is the data folder (the file's own folder when not given).
+    `root` is the data folder (the file's own folder when not given). A file edited by hand that still
+    parses and checks is used as it is, and the first time a copy of it is kept (see storage.keep_hand_edit).
     """
     try:
-        data = reading.read_toml(path)
-        return None if data is None else parse(data, path)
+        found = reading.read_data(path)
+        if found is None:
+            return None
+        value = parse(found.data, path)
+        if found.edited:
+            _accept_edit(path, found.raw, notices, path.parent if root is None else root)
+        return value
     except UnreadableFileError as err:
         note_once(notices, Notice("unreadable", path, err.reason))
         return None
@@ -149,6 +156,22 @@ def load_checked(
                 moved = storage.move_aside(path, root, again.reason)
                 notices.append(Notice("moved", path, again.reason, moved))
                 return None
+
+
+def _accept_edit(path: Path, raw: bytes, notices: list[Notice], base: Path) -> None:
+    """Keep a copy of a hand-edited file as it was accepted, and say so once (when the copy is new).
+
+    A read-only Tillit keeps nothing and says nothing (the Tillit that holds the folder will); a copy
+    that cannot be made is no reason to refuse the learner's edit (`tillit doctor` still reports it)."""
+    if storage.is_read_only(base):
+        return
+    try:
+        with storage.locked(base):
+            copy, new = storage.keep_hand_edit(path, base, raw)
+    except StorageError:
+        return
+    if new:
+        note_once(notices, Notice("edited", path, moved_to=copy))
 
 
 # --- progress.toml --------------------------------------------------------------------------------

@@ -9,12 +9,13 @@ import os
 import re
 import stat
 import tomllib
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 from course.errors import CorruptFileError, NewerFileError, UnreadableFileError
 from course.i18n import describe_failure
-from course.store.storage import MAX_FILE_BYTES, SCHEMA, TRUNCATED, advice_key, checksum_ok, reason, too_large
+from course.store.storage import MAX_FILE_BYTES, SCHEMA, TRUNCATED, advice_key, reason, seal, too_large
 
 _SHAPE_TOKENS = re.compile(r'"""|\'\'\'|["\'#\[\]{}.=\n]')
 _MAX_DOTS_PER_LINE = 8
@@ -166,14 +167,30 @@ def unreadable(path: Path, err: OSError) -> UnreadableFileError:
     return failure
 
 
+@dataclass(frozen=True)
+class DataFile:
+    """A data file as read: its data, its bytes, and whether it was edited outside Tillit (see storage.seal)."""
+
+    data: dict[str, Any]
+    raw: bytes
+    edited: bool
+
+
 def read_toml(path: Path) -> dict[str, Any] | None:
     """Read a data file; None when it does not exist.
 
     Raises CorruptFileError when it cannot be understood (it is then moved aside by the caller),
     UnreadableFileError when the operating system refuses the read (it is then skipped, not moved)
     and NewerFileError when a newer Tillit wrote it. The checksum is checked before anything is parsed,
-    and parsing is bounded (see parse_limited), so no file can cost more than a moment.
+    and parsing is bounded (see parse_limited), so no file can cost more than a moment. A file edited by
+    hand (a whole checksum line that does not match) is read like any other; read_data says it was.
     """
+    found = read_data(path)
+    return None if found is None else found.data
+
+
+def read_data(path: Path) -> DataFile | None:
+    """read_toml, with the bytes read and whether the file was edited outside Tillit; None when missing."""
     try:
         raw = _read_bytes(path)
     except FileNotFoundError:
@@ -183,12 +200,13 @@ def read_toml(path: Path) -> dict[str, Any] | None:
     if known is not None:  # the very same bytes were refused a moment ago (load_checked reads again under the lock)
         raise CorruptFileError(path, known)
     try:
-        return _parse_data(raw, path)
+        data, edited = _parse_data(raw, path)
     except CorruptFileError as err:
         if len(_REFUSED) >= 64:
             _REFUSED.clear()
         _REFUSED[digest] = err.reason
         raise
+    return DataFile(data, raw, edited)
 
 
 # The verdicts on files that could not be understood, by the SHA-256 of their bytes, so a file is
@@ -196,10 +214,10 @@ def read_toml(path: Path) -> dict[str, Any] | None:
 _REFUSED: dict[bytes, str] = {}
 
 
-def _parse_data(raw: bytes, path: Path) -> dict[str, Any]:
-    """The data of a data file's bytes; see read_toml."""
-    whole = checksum_ok(raw)
-    if whole is False:
+def _parse_data(raw: bytes, path: Path) -> tuple[dict[str, Any], bool]:
+    """The data of a data file's bytes, and whether it was edited by hand; see read_toml."""
+    state = seal(raw)
+    if state == "cut":
         schema = _peek_schema(raw)
         if schema is not None and schema > SCHEMA:
             raise NewerFileError(path, schema)  # a newer Tillit's file is left alone, whatever it holds
@@ -212,7 +230,8 @@ def _parse_data(raw: bytes, path: Path) -> dict[str, Any]:
     except (RecursionError, MemoryError) as err:
         raise CorruptFileError(path, "it is too deeply nested or too large to read safely") from err
     except (tomllib.TOMLDecodeError, ValueError) as err:
-        raise CorruptFileError(path, f"not valid TOML: {err}") from err
+        edited = "it was changed outside Tillit and is " if state == "edited" else ""
+        raise CorruptFileError(path, f"{edited}not valid TOML: {err}") from err
     schema = data.get("schema")
     if schema is None:
         raise CorruptFileError(path, "it has no schema number")
@@ -220,4 +239,4 @@ def _parse_data(raw: bytes, path: Path) -> dict[str, Any]:
         raise CorruptFileError(path, "its schema number is not a positive whole number")
     if schema > SCHEMA:
         raise NewerFileError(path, schema)
-    return data
+    return data, state == "edited"

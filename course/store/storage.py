@@ -14,7 +14,7 @@ import time
 import tomllib
 from collections.abc import Iterator, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 import tomli_w
 
@@ -29,9 +29,15 @@ LOCK_NAME = ".lock"
 QUARANTINE = "quarantine"  # <data>/quarantine/: unreadable files moved aside, each with a .note.txt
 # Every data file Tillit writes starts with HEADER and ends with a checksum line (TRAILER + the sha256
 # of every byte before that line), so a file cut off anywhere, even where it still parses, is noticed.
-HEADER = b"# Tillit data file: the last line is a checksum of the rest, so edits here make it unreadable.\n"
+# A file is cut from its end, so a cut file never ends in a whole checksum line; one that does but whose
+# checksum does not match was changed inside (by hand), and is accepted when it reads well (see seal).
+HEADER = b"# Tillit data file, plain TOML that you may edit; the last line is a checksum that shows a cut-off file.\n"
+OLD_HEADERS = (b"# Tillit data file: the last line is a checksum of the rest, so edits here make it unreadable.\n",)
 TRAILER = b"# tillit-sha256: "
-TRUNCATED = "it was cut off or changed outside Tillit (checksum mismatch)"
+TRUNCATED = "it was cut off (checksum mismatch: its last line, a checksum, is missing or incomplete)"
+HAND_EDITS = "backups/hand-edits"  # <data>/backups/hand-edits/: each hand-edited file as Tillit first accepted it
+_HEADERS = (HEADER, *OLD_HEADERS)
+_WHOLE_TRAILER = re.compile(rb"# tillit-sha256: [0-9a-f]{64}")
 
 _ADVICE = {
     errno.ENOSPC: "space",
@@ -241,7 +247,7 @@ def checksum_ok(raw: bytes) -> bool | None:
     first line still says it is checksummed) counts as damaged, so one flipped bit in the header can
     never switch the check off.
     """
-    if not raw.startswith(HEADER):
+    if not raw.startswith(_HEADERS):
         first = raw[: len(HEADER) + 8].split(b"\n", 1)[0]
         last = raw.removesuffix(b"\n").rpartition(b"\n")[2]
         claims = last.startswith(TRAILER) or (first.startswith(b"#") and b"checksum" in first)
@@ -250,6 +256,65 @@ def checksum_ok(raw: bytes) -> bool | None:
     if not sep or not last.startswith(TRAILER):
         return False
     return hashlib.sha256(body + b"\n").hexdigest().encode("ascii") == last[len(TRAILER) :]
+
+
+Seal = Literal["whole", "unsigned", "edited", "cut"]
+
+
+def seal(raw: bytes) -> Seal:
+    """How a data file's bytes stand against their checksum line.
+
+    "whole": the checksum matches. "unsigned": no header and no checksum line (a file from before the
+    checksum, or written by hand from scratch). "cut": the file claims a checksum but does not end in a
+    whole checksum line — a file cut off anywhere loses its end, and so that line, first. "edited": it
+    ends in a whole checksum line that does not match, so it was changed inside (by hand, in an editor),
+    not cut; it is used when it still reads and checks as valid data. Trailing blank lines and spaces
+    (an editor's) do not count.
+    """
+    whole = checksum_ok(raw)
+    if whole is None:
+        return "unsigned"
+    if whole:
+        return "whole"
+    last = raw.rstrip(b" \t\r\n").rpartition(b"\n")[2]
+    return "edited" if _WHOLE_TRAILER.fullmatch(last) else "cut"
+
+
+def keep_hand_edit(path: Path, root: Path, raw: bytes) -> tuple[Path, bool]:
+    """Keep `raw`, the bytes of a hand-edited data file as Tillit accepts it, in <root>/backups/hand-edits/.
+
+    The copy is named after the file's place in the data folder and the moment
+    ("journal__x__y.toml.edited-<time>"); the same bytes are kept once, so this returns (the copy, True)
+    the first time and (the earlier copy, False) after that. The file itself is left as the learner
+    wrote it; its next save by Tillit writes a fresh checksum line. Call it under the save lock.
+    """
+    folder = root / HAND_EDITS
+    base = quarantine_name(path, root)
+    with contextlib.suppress(OSError):
+        for earlier in sorted(folder.glob(f"{base}.edited-*")):
+            same_size = earlier.is_file() and not earlier.is_symlink() and earlier.stat().st_size == len(raw)
+            if same_size and earlier.read_bytes() == raw:
+                return earlier, False
+    ensure_dir(folder.parent)
+    ensure_dir(folder)
+    name = f"{base}.edited-{time.strftime('%Y%m%d-%H%M%S')}"
+    target = folder / name
+    n = 1
+    while target.exists() or target.is_symlink():
+        n += 1
+        target = folder / f"{name}-{n}"
+    atomic_write(target, raw)
+    return target, True
+
+
+def hand_edit_copies(root: Path) -> list[Path]:
+    """The copies keep_hand_edit made, oldest first."""
+    folder = root / HAND_EDITS
+    try:
+        found = [p for p in folder.iterdir() if ".edited-" in p.name and p.is_file() and not p.is_symlink()]
+    except OSError:
+        return []
+    return sorted(found, key=lambda p: (p.name.rpartition(".edited-")[2], p.name))
 
 
 def too_large(size: int) -> str:
@@ -319,6 +384,10 @@ def move_aside(path: Path, root: Path | None = None, why: str = "") -> Path:
         f"Why: {why or 'it could not be read'}\n"
         "Tillit never deletes it. To use it again, repair it and move it back (without the\n"
         "'.unreadable-…' ending) while Tillit is closed; or delete it when you no longer need it.\n"
+        "Tillit takes a file edited by hand when it is valid TOML of the right shape and its last line\n"
+        "is still the '# tillit-sha256: …' checksum line (it need not match). A file that lost that\n"
+        "line was cut off: part of it may be missing (the backups/ folder has earlier copies); to use\n"
+        "what is left anyway, also delete its first line, the '# Tillit data file' comment.\n"
     )
     with contextlib.suppress(StorageError):  # the note is a courtesy; the move itself has happened
         atomic_write(target.with_name(target.name + ".note.txt"), note.encode("utf-8"))
@@ -328,7 +397,7 @@ def move_aside(path: Path, root: Path | None = None, why: str = "") -> Path:
 # The temp files atomic_write makes: "." + the file's name + "." + mkstemp's random characters + ".tmp".
 TEMP_NAME = re.compile(r"^\.(?P<name>[A-Za-z0-9_.-]+\.(?:toml|json|txt))\.[A-Za-z0-9_]{1,16}\.tmp$")
 # The folders of the data folder whose temp files are Tillit's (sessions/ and present/ are left to their owners).
-_SWEPT = ("", "journal", "attempts", "assessments", "commitments", QUARANTINE)
+_SWEPT = ("", "journal", "attempts", "assessments", "commitments", QUARANTINE, HAND_EDITS)
 
 
 def sweep_temp_files(root: Path, older_than: float = STALE_TEMP_SECONDS) -> int:

@@ -38,6 +38,11 @@ class ReviewScreen(QuizScreen):
     """Questions answered wrong before, one at a time; practice mode leaves the schedule alone."""
 
     HELP_SECTION = "help.review"
+    DEFAULT_CSS = """
+    ReviewScreen #remembered {
+        margin-top: 1;
+    }
+    """
 
     def __init__(self, items: list[tuple[str, Question]], practice_mode: bool = False) -> None:
         super().__init__(items[0][0] if items else "")
@@ -290,6 +295,9 @@ class AssessmentScreen(TillitScreen):
         yield Footer(show_command_palette=False)
 
     DEFAULT_CSS = """
+    AssessmentScreen #assessment > * {
+        max-width: 100;  /* a comfortable measure on a wide terminal, as a lesson's */
+    }
     AssessmentScreen .history-note {
         color: $text-muted;
         padding-left: 2;

@@ -1,0 +1,180 @@
+"""Issue 13, "your data, by hand too": hand edits kept, the trash and the editor from the command line,
+Markdown prose, one rule for every -o FILE, Swedish tag order and a remembered --lang."""
+
+from __future__ import annotations
+
+import stat
+from datetime import UTC, datetime
+from pathlib import Path
+
+import pytest
+
+from course.cli.main import main
+from course.content.model import Course
+from course.learner import doctor
+from course.learner.journal import JournalStore, Reflection
+from course.learner.study import Study
+from course.store import storage
+from course.tui.app import make_app
+
+from .tui_helpers import until
+
+LESSON = "trust-culture"
+PROMPT = "reflect-1"
+WHEN = datetime(2025, 5, 21, 9, 30, tzinfo=UTC)
+
+
+def where(course: Course, data: Path) -> list[str]:
+    return ["--course", str(course.root), "--data", str(data)]
+
+
+# --- 1. a file edited by hand is kept; only what cannot be read goes to quarantine -----------------------
+
+
+def signed_progress(course: Course, data: Path) -> Path:
+    """progress.toml as Tillit writes it, with the language saved as Swedish."""
+    study = Study(course, data, "sv")
+    study.set_language("sv")
+    study.mark_read(course.lesson_ids[0])
+    path = data / "progress.toml"
+    assert storage.seal(path.read_bytes()) == "whole"
+    return path
+
+
+def test_a_hand_edit_that_reads_well_is_kept_with_a_copy_and_said_once(course: Course, data_dir: Path) -> None:
+    path = signed_progress(course, data_dir)
+    edited = path.read_bytes().replace(b'language = "sv"', b'language = "en"  # changed by me')
+    path.write_bytes(edited)
+    study = Study(course, data_dir)
+    assert study.lang == "en", "the edit is used"
+    [notice] = study.notices
+    assert notice.kind == "edited" and notice.path == path
+    assert notice.moved_to is not None and notice.moved_to.parent == data_dir / storage.HAND_EDITS
+    assert notice.moved_to.name.startswith("progress.toml.edited-")
+    assert notice.moved_to.read_bytes() == edited, "the copy is the file as it was found"
+    assert stat.S_IMODE(notice.moved_to.stat().st_mode) == 0o600
+    assert path.read_bytes() == edited, "the file itself stays as the learner left it"
+    assert not (data_dir / storage.QUARANTINE).exists()
+    again = Study(course, data_dir)
+    assert again.notices == [], "said once"
+    again.set_language("sv")  # the next save writes a checksum line of its own
+    assert storage.seal(path.read_bytes()) == "whole"
+    assert storage.hand_edit_copies(data_dir) == [notice.moved_to]
+
+
+def test_a_hand_edited_reflection_shows_the_new_text(course: Course, data_dir: Path) -> None:
+    Study(course, data_dir)
+    store = JournalStore(data_dir, [])
+    store.save(Reflection("20250521-093000-abcdef", LESSON, PROMPT, "Before the edit.", WHEN, WHEN))
+    path = data_dir / "journal" / LESSON / "20250521-093000-abcdef.toml"
+    path.write_bytes(path.read_bytes().replace(b"Before the edit.", b"After my own edit, in vim."))
+    study = Study(course, data_dir)
+    [r] = study.all_reflections()
+    assert r.text == "After my own edit, in vim."
+    assert [n.kind for n in study.notices] == ["edited"]
+
+
+def test_a_cut_file_is_still_quarantined_even_where_it_parses(course: Course, data_dir: Path) -> None:
+    path = signed_progress(course, data_dir)
+    whole = path.read_bytes()
+    cut = whole[: whole.rstrip(b"\n").rindex(b"\n") + 1]  # the checksum line gone: a cut that still parses
+    path.write_bytes(cut)
+    study = Study(course, data_dir)
+    [notice] = study.notices
+    assert notice.kind == "moved" and notice.detail == storage.TRUNCATED
+    assert not path.exists() and storage.hand_edit_copies(data_dir) == []
+    half = whole[: len(whole) - 20]  # cut inside the checksum line
+    path.write_bytes(half)
+    assert [n.kind for n in Study(course, data_dir).notices] == ["moved"]
+
+
+@pytest.mark.parametrize(
+    ("change", "reason"),
+    [
+        ((b'status = "read"', b'status = "half-read"'), "has an unknown status"),
+        ((b"[lessons", b"[[lessons"), "changed outside Tillit and is not valid TOML"),
+    ],
+)
+def test_a_hand_edit_that_does_not_check_goes_to_quarantine_saying_why(
+    course: Course, data_dir: Path, change: tuple[bytes, bytes], reason: str
+) -> None:
+    path = signed_progress(course, data_dir)
+    raw = path.read_bytes()
+    assert change[0] in raw
+    path.write_bytes(raw.replace(*change, 1))
+    study = Study(course, data_dir)
+    [notice] = study.notices
+    assert notice.kind == "moved" and reason in notice.detail
+    assert storage.hand_edit_copies(data_dir) == []
+
+
+def test_the_notes_advice_can_be_followed(course: Course, data_dir: Path) -> None:
+    """Repair a quarantined file and move it back: Tillit takes it (before, it was quarantined again)."""
+    path = signed_progress(course, data_dir)
+    path.write_bytes(path.read_bytes().replace(b'status = "read"', b'status = "reed"'))
+    [notice] = Study(course, data_dir).notices
+    assert notice.moved_to is not None
+    note = notice.moved_to.with_name(notice.moved_to.name + ".note.txt").read_text(encoding="utf-8")
+    assert "repair it and move it back" in note and "tillit-sha256" in note
+    repaired = notice.moved_to.read_bytes().replace(b'status = "reed"', b'status = "read"  # fixed')
+    notice.moved_to.unlink()
+    path.write_bytes(repaired)
+    study = Study(course, data_dir)
+    assert [n.kind for n in study.notices] == ["edited"]
+    assert study.status(course.lesson_ids[0]) == "read"
+
+
+def test_a_read_only_tillit_uses_a_hand_edit_and_keeps_no_copy(course: Course, data_dir: Path) -> None:
+    path = signed_progress(course, data_dir)
+    path.write_bytes(path.read_bytes().replace(b'language = "sv"', b'language = "en"'))
+    reader = Study(course, data_dir, read_only=True)
+    storage.set_read_only(data_dir, False)
+    assert reader.lang == "en" and reader.notices == []
+    assert storage.hand_edit_copies(data_dir) == []
+
+
+def test_doctor_explains_a_hand_edit_before_and_after_tillit_kept_it(course: Course, data_dir: Path) -> None:
+    path = signed_progress(course, data_dir)
+    path.write_bytes(path.read_bytes().replace(b'language = "sv"', b'language = "en"'))
+    before, code = doctor.run(data_dir, fix=False)
+    text = "\n".join(before)
+    assert code == 0
+    assert "note: progress.toml was changed outside Tillit (its checksum line no longer matches) and reads well" in text
+    assert f"{storage.HAND_EDITS}/" in text
+    assert path.read_bytes().count(b'"en"') == 1 and storage.hand_edit_copies(data_dir) == [], "doctor changes nothing"
+    Study(course, data_dir)
+    [copy] = storage.hand_edit_copies(data_dir)
+    after = "\n".join(doctor.run(data_dir, fix=False)[0])
+    assert "note: progress.toml was changed outside Tillit and read well, so Tillit kept the change (" in after
+    assert f"kept in {copy.relative_to(data_dir)}" in after
+    assert "its checksum line is renewed when Tillit next saves it" in after
+    assert "(its checksum line no longer matches)" not in after
+    Study(course, data_dir).set_language("sv")
+    saved = "\n".join(doctor.run(data_dir, fix=False)[0])
+    assert "Tillit has saved it since, with a checksum line of its own" in saved
+
+
+def test_the_command_line_says_so_once_on_stderr(
+    course: Course, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Study(course, data_dir)
+    JournalStore(data_dir, []).save(Reflection("20250521-093000-abcdef", LESSON, PROMPT, "Mine.", WHEN, WHEN))
+    path = data_dir / "journal" / LESSON / "20250521-093000-abcdef.toml"
+    path.write_bytes(path.read_bytes().replace(b"Mine.", b"Mine, edited."))
+    assert main(["journal", "list", *where(course, data_dir)]) == 0
+    out, err = capsys.readouterr()
+    assert "Mine, edited." in out
+    assert err.count("was changed outside Tillit") == 1 and str(path) in err
+    assert main(["journal", "list", *where(course, data_dir)]) == 0
+    assert "changed outside Tillit" not in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(("lang", "words"), [("en", "was changed outside Tillit"), ("sv", "har ändrats utanför Tillit")])
+async def test_the_app_says_so_in_the_learners_language(course: Course, data_dir: Path, lang: str, words: str) -> None:
+    path = signed_progress(course, data_dir)
+    path.write_bytes(path.read_bytes().replace(b"[lessons", b"# my note\n[lessons", 1))
+    app = make_app(Study(course, data_dir, lang))
+    async with app.run_test(size=(80, 24)) as pilot:
+        await until(pilot, lambda: any(words in str(n.message) for n in app._notifications), "the notice")
+        [message] = [str(n.message) for n in app._notifications if words in str(n.message)]
+        assert str(path) in message and storage.HAND_EDITS in message
