@@ -1,4 +1,4 @@
-"""The learning loop: spaced review of missed questions, the self-assessment over time, and commitments."""
+"""The learning loop: spaced review of quiz questions, the self-assessment over time, and commitments."""
 
 from __future__ import annotations
 
@@ -35,7 +35,8 @@ from course.tui.quiz import QuizScreen
 
 
 class ReviewScreen(QuizScreen):
-    """Questions answered wrong before, one at a time; practice mode leaves the schedule alone."""
+    """The quiz questions FSRS says are due, one at a time, then how likely each lesson is still remembered;
+    practice mode (every scheduled question) leaves the schedule alone."""
 
     HELP_SECTION = "help.review"
     DEFAULT_CSS = """
