@@ -223,8 +223,8 @@ async def test_the_commitments_screen_postpones_marks_and_keeps_its_place(
     practice.complete_commitment(answered, "They planned more than I would have.\nSecond line.")
     app = new_app(course, data_dir, lang)
     words = {
-        "sv": ("blev inte av", "flyttat en gång", "åtagande att följa upp"),
-        "en": ("didn't happen", "postponed once", "commitment(s) to follow up"),
+        "sv": ("blev inte av", "flyttat en gång", "att följa upp (k)", "2 öppna, 1 avslutat ·"),
+        "en": ("didn't happen", "postponed once", "to follow up (k)", "2 open, 1 closed ·"),
     }[lang]
     async with app.run_test(size=(80, 24)) as pilot:
         await until(pilot, showing(app, HomeScreen))
@@ -233,6 +233,7 @@ async def test_the_commitments_screen_postpones_marks_and_keeps_its_place(
         await until(pilot, lambda: showing(app, CommitmentsScreen)() and "Ask before I tell." in screen_text(app))
         screen = app.screen
         assert isinstance(screen, CommitmentsScreen)
+        assert words[3] in screen_text(app)
         assert "→ They planned more than I would have." in screen_text(app), "a follow-up shows how it went"
         assert "Second line." not in screen_text(app)
         assert screen.current() == first

@@ -610,13 +610,12 @@ class CommitmentsScreen(TillitScreen):
         for c in items:
             await view.append(CommitmentItem(c, self.label(c, today)))
         open_count = sum(1 for c in items if c.done is None)
-        self.query_one("#commit-count", Static).update(
-            inert(
-                self.t("commit.count", open=open_count, done=len(items) - open_count)
-                if items
-                else self.t("commit.none")
-            )
+        lang = self.study.lang
+        counts = (
+            f"{formats.plural('commit.open', open_count, lang)}, "
+            f"{formats.plural('commit.closed', len(items) - open_count, lang)} · {self.t('commit.keys')}"
         )
+        self.query_one("#commit-count", Static).update(inert(counts if items else self.t("commit.none")))
         view.focus()
         if items:
             ids = [c.id for c in items]
