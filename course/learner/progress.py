@@ -74,10 +74,14 @@ class Place:
 
 @dataclass(frozen=True)
 class QuizDraft:
-    """A quiz attempt in progress: the answers given so far."""
+    """A quiz attempt in progress: the answers given so far, the order it shows each question's options in
+    (question id → option ids; none for true/false, nor in a draft an older Tillit started), and what is
+    chosen but not yet checked (question id → option ids), so that a resume shows all three as they were."""
 
     started: datetime
     answers: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    order: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    pending: dict[str, tuple[str, ...]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True)
@@ -105,6 +109,9 @@ class Attempt:
     max_points: int
     passed: bool
     answers: dict[str, tuple[str, ...]]
+    order: dict[str, tuple[str, ...]] = field(default_factory=dict)
+    """The order the attempt showed each question's options in (empty for one an older Tillit saved:
+    that one showed them as authored)."""
 
     @property
     def share(self) -> float:
@@ -177,15 +184,21 @@ def _accept_edit(path: Path, raw: bytes, notices: list[Notice], base: Path) -> N
 # --- progress.toml --------------------------------------------------------------------------------
 
 
-def _answers(raw: object, path: Path) -> dict[str, tuple[str, ...]]:
+def _answers(raw: object, path: Path, what: str = "answers") -> dict[str, tuple[str, ...]]:
+    """A table of question id → list of option ids: `answers`, and since options are shuffled `order`
+    and `pending` (both optional: a file from before them reads as it always did)."""
     if not isinstance(raw, dict):
-        raise CorruptFileError(path, "'answers' should be a table")
+        raise CorruptFileError(path, f"'{what}' should be a table")
     out: dict[str, tuple[str, ...]] = {}
     for qid, chosen in raw.items():
         if not valid_id(qid) or not isinstance(chosen, list) or not all(isinstance(c, str) for c in chosen):
-            raise CorruptFileError(path, f"answer '{qid}' should be a list of option ids")
+            raise CorruptFileError(path, f"'{what}' of question '{qid}' should be a list of option ids")
         out[qid] = tuple(chosen)
     return out
+
+
+def _ids(table: dict[str, tuple[str, ...]]) -> dict[str, list[str]]:
+    return {q: list(ids) for q, ids in table.items()}
 
 
 def _parse_progress(data: dict[str, Any], path: Path) -> Progress:
@@ -226,7 +239,12 @@ def _parse_progress(data: dict[str, Any], path: Path) -> Progress:
             raise CorruptFileError(path, f"quiz '{lid}' should be a table")
         started = fields.want_time(raw, "started", path)
         assert started is not None
-        quizzes[lid] = QuizDraft(started, _answers(raw.get("answers", {}), path))
+        quizzes[lid] = QuizDraft(
+            started,
+            _answers(raw.get("answers", {}), path),
+            _answers(raw.get("order", {}), path, "order"),
+            _answers(raw.get("pending", {}), path, "pending"),
+        )
     return Progress(language, theme, place, lessons, quizzes)
 
 
@@ -250,7 +268,13 @@ def _dump_progress(p: Progress) -> dict[str, Any]:
         for lid, s in sorted(p.lessons.items())
     }
     out["quiz"] = {
-        lid: {"started": d.started, "answers": {q: list(a) for q, a in d.answers.items()}}
+        lid: {
+            "started": d.started,
+            "answers": _ids(d.answers),
+            # written only when there is one, so a draft without them reads back equal
+            **({"order": _ids(d.order)} if d.order else {}),
+            **({"pending": _ids(d.pending)} if d.pending else {}),
+        }
         for lid, d in sorted(p.quizzes.items())
     }
     return out
@@ -322,7 +346,9 @@ def _parse_attempts(data: dict[str, Any], path: Path) -> list[Attempt]:
         if not 0 <= points <= max_points:
             raise CorruptFileError(path, "'points' should be between 0 and 'max_points'")
         assert started is not None and finished is not None
-        out.append(Attempt(started, finished, points, max_points, passed, _answers(item.get("answers", {}), path)))
+        answers = _answers(item.get("answers", {}), path)
+        order = _answers(item.get("order", {}), path, "order")
+        out.append(Attempt(started, finished, points, max_points, passed, answers, order))
     return out
 
 
@@ -370,7 +396,8 @@ class AttemptStore:
                             "points": a.points,
                             "max_points": a.max_points,
                             "passed": a.passed,
-                            "answers": {q: list(c) for q, c in a.answers.items()},
+                            "answers": _ids(a.answers),
+                            **({"order": _ids(a.order)} if a.order else {}),
                         }
                         for a in attempts
                     ],

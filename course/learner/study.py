@@ -11,7 +11,7 @@ from datetime import timedelta
 from pathlib import Path
 
 from course.content.model import Course
-from course.content.quiz import QuizResult, score
+from course.content.quiz import QuizResult, score, shuffle_options
 from course.errors import StorageError
 from course.i18n import REFERENCE, languages, tr
 from course.learner.journal import JournalStore, Reflection, Version, clean_text, new_id, normalise_tags
@@ -206,18 +206,40 @@ class Study:
         return None
 
     def start_quiz(self, lesson_id: str) -> QuizDraft:
-        """Continue the attempt in progress, or start a new one."""
+        """Continue the attempt in progress, or start a new one with its options in a fresh order.
+
+        The order is kept with the draft (and then with the attempt), so a resume and a later review show
+        what the learner saw. The n-th attempt at a lesson is shuffled from the seed "<lesson>/<n>", never
+        as the previous attempt showed a question of three or more options (see shuffle_options)."""
         draft = self.quiz_draft(lesson_id)
         if draft is not None:
             return draft
-        draft = QuizDraft(now())
+        quiz = self.course.quiz(lesson_id, self.lang)
+        order: dict[str, tuple[str, ...]] = {}
+        if quiz is not None:
+            earlier = self.attempts.list(lesson_id)
+            last_seen = earlier[-1].order if earlier else None
+            order = shuffle_options(quiz, f"{lesson_id}/{len(earlier) + 1}", last_seen)
+        draft = QuizDraft(now(), order=order)
+        self.progress.update(lambda p: replace(p, quizzes={**p.quizzes, lesson_id: draft}))
+        return draft
+
+    def choose(self, lesson_id: str, question_id: str, chosen: Sequence[str]) -> QuizDraft:
+        """Keep what is chosen for a question but not checked yet (nothing chosen: forget it), so a resume
+        shows it chosen. Only the question being answered has such a choice."""
+        draft = self.start_quiz(lesson_id)
+        pending = {question_id: tuple(chosen)} if chosen else {}
+        if pending == draft.pending:
+            return draft
+        draft = replace(draft, pending=pending)
         self.progress.update(lambda p: replace(p, quizzes={**p.quizzes, lesson_id: draft}))
         return draft
 
     def answer(self, lesson_id: str, question_id: str, chosen: Sequence[str], index: int) -> QuizDraft:
-        """Record the answer to one question of the attempt in progress."""
+        """Record the answer to one question of the attempt in progress (its unchecked choice is done with)."""
         draft = self.start_quiz(lesson_id)
-        draft = replace(draft, answers={**draft.answers, question_id: tuple(chosen)})
+        pending = {q: c for q, c in draft.pending.items() if q != question_id}
+        draft = replace(draft, answers={**draft.answers, question_id: tuple(chosen)}, pending=pending)
         place = Place(lesson_id, "quiz", question=index)
         self.progress.update(lambda p: replace(p, quizzes={**p.quizzes, lesson_id: draft}, place=place))
         return draft
@@ -230,7 +252,10 @@ class Study:
         draft = self.start_quiz(lesson_id)
         result = score(quiz, draft.answers)
         finished = now()
-        attempt = Attempt(draft.started, finished, result.points, result.max_points, result.passed, dict(draft.answers))
+        attempt = Attempt(
+            draft.started, finished, result.points, result.max_points, result.passed, dict(draft.answers),
+            dict(draft.order),
+        )  # fmt: skip
         self.attempts.add(lesson_id, attempt)
 
         def change(p: Progress) -> Progress:
