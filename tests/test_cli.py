@@ -55,7 +55,8 @@ def break_course(root: Path) -> None:
         encoding="utf-8",
     )
     lesson = root / "lessons" / "en" / "seven-manager-behaviours.md"
-    lesson.write_text(lesson.read_text(encoding="utf-8").replace("\nminutes =", "\nminuter ="), encoding="utf-8")
+    # commented out, not misspelt: `minuter` would be a third problem, an unknown key
+    lesson.write_text(lesson.read_text(encoding="utf-8").replace("\nminutes =", "\n# minutes ="), encoding="utf-8")
 
 
 # --- version and help ------------------------------------------------------------------------------

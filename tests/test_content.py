@@ -240,9 +240,9 @@ def test_missing_manifest(course_copy: Path) -> None:
 def test_manifest_toml_syntax_error(course_copy: Path) -> None:
     manifest = course_copy / "lessons" / "course.toml"
     edit(manifest, 'languages = ["sv", "en"]', 'languages = ["sv" "en"]')
-    problem = the_problem(course_copy, manifest, "TOML syntax error")
+    problem = the_problem(course_copy, manifest, "a list is missing a comma")
     assert problem.line == line_of(manifest, 'languages = ["sv" "en"]')
-    assert "TOML syntax" in problem.fix
+    assert "comma" in problem.fix
 
 
 @pytest.mark.parametrize(
@@ -256,10 +256,10 @@ def test_manifest_toml_syntax_error(course_copy: Path) -> None:
 def test_front_matter_syntax_error_reports_the_real_line(course_copy: Path, old: str, new: str) -> None:
     path = lesson_file(course_copy, "sv")
     edit(path, old, new)
-    problem = the_problem(course_copy, path, "TOML syntax error")
+    problem = the_problem(course_copy, path, f"line {line_of(path, new)}")  # plain words that name the line
     assert problem.line == line_of(path, new)
     assert problem.line > 1
-    assert "fix the TOML syntax" in problem.fix
+    assert "TOML" not in problem.problem
 
 
 def test_missing_closing_front_matter_line(course_copy: Path) -> None:
@@ -470,7 +470,7 @@ def test_load_course_raises_content_error_listing_every_problem(course_copy: Pat
     err = caught.value
     assert {p.file for p in err.problems} == {quiz_file(course_copy, "sv"), lesson_file(course_copy, "en", SECOND)}
     assert err.problems == check_course(course_copy)
-    assert "(and 1 more; run `tillit check` to list them)" in str(err)
+    assert "(and 2 more; run `tillit check` to list them)" in str(err)  # minuter: unknown, and minutes missing
     rendered = err.problems[0].render(course_copy)
     assert re.match(r"^(lessons|quizzes)/\w+/[\w-]+\.(md|toml):\d+: .+ — .+$", rendered), rendered
 

@@ -5,10 +5,20 @@ from __future__ import annotations
 import os
 from collections.abc import Sequence
 from dataclasses import dataclass
+from functools import partial
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from course.content.sourcefile import Report, key_line, lang_table, line_of, parse_toml, read_text
+from course.content.sourcefile import (
+    Report,
+    entry_line,
+    key_line,
+    lang_table,
+    line_of,
+    parse_toml,
+    read_text,
+    unknown_keys,
+)
 
 if TYPE_CHECKING:
     from course.content.model import Course
@@ -16,6 +26,10 @@ if TYPE_CHECKING:
 ABOUT_FILE = "about.toml"
 ASSESSMENT_FILE = "self-assessment.toml"
 SCALE_POINTS = 5
+ABOUT_KEYS = ("schema", "origin", "term", "reading")
+READING_KEYS = ("cite", "about")
+ASSESSMENT_KEYS = ("schema", "intro", "scale", "statement")
+STATEMENT_KEYS = ("id", "lessons", "behaviour", "text")
 
 
 @dataclass(frozen=True)
@@ -74,11 +88,21 @@ def read_about(folder: Path, langs: Sequence[str], rep: Report) -> About | None:
         return None
     text, data = opened
     before = len(rep.problems)
+    unknown_keys(data, ABOUT_KEYS, ABOUT_FILE, path, rep, partial(entry_line, text))
     _schema(data, path, text, rep)
     origin = lang_table(data, "origin", langs, path, text, rep)
     terms: list[Term] = []
     for n, item in enumerate(_array(data, "term", path, text, rep)):
         line = _nth_line(text, "term", n)
+        if langs:
+            unknown_keys(
+                item,
+                [*langs, "note"],
+                f"term {n + 1}",
+                path,
+                rep,
+                partial(entry_line, text, start=line, prefix="term."),
+            )
         names = {lang: item.get(lang) for lang in langs}
         if not all(isinstance(v, str) and v.strip() for v in names.values()):
             rep.add(
@@ -97,10 +121,18 @@ def read_about(folder: Path, langs: Sequence[str], rep: Report) -> About | None:
                 'write [term.note] with sv = "…" and en = "…"',
             )
             continue
+        if langs and notes:
+            note_line = line_of(text, r"^\s*\[\s*term\.note\s*\]", start=line)
+            unknown_keys(
+                notes, langs, f"the note of term {n + 1}", path, rep, partial(entry_line, text, start=note_line)
+            )
         terms.append(Term({k: str(v) for k, v in names.items()}, dict(notes)))
     reading: list[Reading] = []
     for n, item in enumerate(_array(data, "reading", path, text, rep)):
         line = _nth_line(text, "reading", n)
+        unknown_keys(
+            item, READING_KEYS, f"reading {n + 1}", path, rep, partial(entry_line, text, start=line, prefix="reading.")
+        )
         cite = item.get("cite")
         if not isinstance(cite, str) or not cite.strip():
             rep.add(path, line, f"reading {n + 1} has no citation", 'add cite = "Author (year). Title. Publisher."')
@@ -125,6 +157,7 @@ def read_assessment(
         return None
     text, data = opened
     before = len(rep.problems)
+    unknown_keys(data, ASSESSMENT_KEYS, ASSESSMENT_FILE, path, rep, partial(entry_line, text))
     _schema(data, path, text, rep)
     intro = lang_table(data, "intro", langs, path, text, rep)
     raw_scale = data.get("scale")
@@ -144,11 +177,16 @@ def read_assessment(
             )
         else:
             scale[lang] = tuple(labels)
+    if isinstance(raw_scale, dict) and langs:
+        at = line_of(text, r"^\s*\[\s*scale\s*\]")
+        unknown_keys(raw_scale, langs, "[scale]", path, rep, partial(entry_line, text, start=at))
     statements: list[Statement] = []
     seen: set[str] = set()
     for n, item in enumerate(_array(data, "statement", path, text, rep)):
         line = _nth_line(text, "statement", n)
         sid = item.get("id")
+        name = f"statement '{sid}'" if valid_id(sid) else f"statement {n + 1}"
+        unknown_keys(item, STATEMENT_KEYS, name, path, rep, partial(entry_line, text, start=line, prefix="statement."))
         if not valid_id(sid) or sid in seen:
             rep.add(
                 path,

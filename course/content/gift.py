@@ -34,8 +34,8 @@ from html.parser import HTMLParser
 from pathlib import Path
 from typing import Final
 
-from course.content.loader import GIFT_PLACEHOLDER
 from course.content.model import valid_id
+from course.content.quizfile import GIFT_PLACEHOLDER
 from course.content.sourcefile import MAX_CONTENT_BYTES
 from course.errors import UsageError
 from course.store.storage import atomic_write, toml_value

@@ -5,15 +5,18 @@ from __future__ import annotations
 import os
 import re
 from collections.abc import Sequence
+from functools import partial
 from pathlib import Path
 from typing import Any
 
 from course.content.catalogs import Catalogs
 from course.content.companions import read_about, read_assessment
 from course.content.model import Course, Lesson, Prompt, valid_id
-from course.content.quiz import Option, Question, Quiz, is_kind
+from course.content.quiz import Quiz
+from course.content.quizfile import read_quiz
 from course.content.sourcefile import (
     Report,
+    entry_line,
     key_line,
     lang_table,
     line_of,
@@ -21,13 +24,22 @@ from course.content.sourcefile import (
     read_text,
     reading,
     report_links,
+    shown,
+    unknown_keys,
+    value_fix,
 )
 from course.content.terminal_text import visible_all
 from course.errors import ContentError, Problem
 
 CONTENT_SCHEMA = 1
-# An explanation that course.content.gift wrote in place of missing feedback; a course is not ready while one is left.
-GIFT_PLACEHOLDER = "[GIFT-IMPORT: write an explanation]"
+# Every key each file may have: any other is reported, so that a slip (`note` for `notes`) is not silently lost.
+MANIFEST_KEYS = ("schema", "id", "languages", "lessons", "title", "description", "source")
+SOURCE_KEYS = ("author", "title", "publisher", "date")
+LESSON_KEYS = (
+    "id", "title", "summary", "minutes", "objectives", "key_points", "sources", "notes", "prompt", "discussion",
+)  # fmt: skip
+PROMPT_KEYS = ("id", "text")
+NOT_A_FOLDER = "this is not a folder, so the files that belong in it cannot be read"
 
 
 def _str(
@@ -39,7 +51,8 @@ def _str(
             rep.add(path, start, f"'{key}' is missing", f'add {key} = "…"')
         return ""
     if not isinstance(value, str) or not value.strip():
-        rep.add(path, key_line(text, key, start), f"'{key}' should be non-empty text", f'write {key} = "…"')
+        fix = f'write {key} = "…"' if isinstance(value, str) else value_fix(key, value, "text", '"…"')
+        rep.add(path, key_line(text, key, start), f"'{key}' should be non-empty text", fix)
         return ""
     return value
 
@@ -73,29 +86,28 @@ def _prompts(data: dict[str, Any], key: str, path: Path, text: str, rep: Report)
     out: list[Prompt] = []
     seen: set[str] = set()
     for n, item in enumerate(raw):
-        line = line_of(text, rf"^\s*\[\[{key}\]\]", nth=n)
+        line = line_of(text, rf"^\s*\[\[\s*{key}\s*\]\]", nth=n)
         if not isinstance(item, dict):
             rep.add(path, line, f"{key} {n + 1} is not a table", f"write it as [[{key}]] with id and text")
             continue
         pid = item.get("id")
-        if not valid_id(pid):
+        label = f"{key} '{pid}'" if isinstance(pid, str) and valid_id(pid) else f"{key} {n + 1}"
+        unknown_keys(item, PROMPT_KEYS, label, path, rep, partial(entry_line, text, start=line, prefix=f"{key}."))
+        body = item.get("text")
+        if not isinstance(pid, str) or not valid_id(pid):
             rep.add(
                 path,
                 line,
                 f"{key} {n + 1} has no valid id ({pid!r})",
                 'use lower-case letters, digits and hyphens, e.g. id = "own-workplace"',
             )
-            continue
-        assert isinstance(pid, str)
-        if pid in seen:
+        elif pid in seen:
             rep.add(path, line, f"{key} id '{pid}' is used twice", "give each one its own id")
-            continue
-        seen.add(pid)
-        body = item.get("text")
+        elif isinstance(body, str) and body.strip():
+            out.append(Prompt(pid, body))
+        seen.add(str(pid))
         if not isinstance(body, str) or not body.strip():
-            rep.add(path, line, f"{key} '{pid}' has no text", 'add text = "…"')
-            continue
-        out.append(Prompt(pid, body))
+            rep.add(path, line, f"{label} has no text", 'add text = "…"')
     return tuple(out)
 
 
@@ -113,10 +125,11 @@ def _split_front_matter(text: str, path: Path, rep: Report) -> tuple[str, str, i
     return None
 
 
-def _read_lesson(path: Path, lesson_id: str, lang: str, rep: Report) -> Lesson | None:
+def _read_lesson(path: Path, lesson_id: str, lang: str, rep: Report, texts: dict[Path, str]) -> Lesson | None:
     text = read_text(path, rep)
     if text is None:
         return None
+    texts[path] = text
     split = _split_front_matter(text, path, rep)
     if split is None:
         return None
@@ -125,16 +138,17 @@ def _read_lesson(path: Path, lesson_id: str, lang: str, rep: Report) -> Lesson |
     data = parse_toml(front, path, rep, line_offset=1)
     if data is None:
         return None
-    shown = "\n" + front  # line numbers in `shown` match the file's (line 1 is +++)
+    matter = "\n" + front  # line numbers in `matter` match the file's (line 1 is +++)
+    unknown_keys(data, LESSON_KEYS, "the lesson", path, rep, lambda key: entry_line(matter, key))
     if data.get("id") != lesson_id:
         rep.add(
             path,
-            key_line(shown, "id"),
+            key_line(matter, "id"),
             f"id is {data.get('id')!r} but the file is named {lesson_id}.md",
             f'set id = "{lesson_id}" or rename the file',
         )
-    title = _str(data, "title", path, shown, rep)
-    summary = _str(data, "summary", path, shown, rep)
+    title = _str(data, "title", path, matter, rep)
+    summary = _str(data, "summary", path, matter, rep)
     minutes = data.get("minutes")
     if minutes is None:
         rep.add(path, 1, "'minutes' is missing", "add minutes = 10 (the reading time)")
@@ -142,19 +156,21 @@ def _read_lesson(path: Path, lesson_id: str, lang: str, rep: Report) -> Lesson |
     elif not isinstance(minutes, int) or isinstance(minutes, bool) or not 1 <= minutes <= 600:
         rep.add(
             path,
-            key_line(shown, "minutes"),
+            key_line(matter, "minutes"),
             "'minutes' should be a whole number of minutes",
-            "write e.g. minutes = 10",
+            value_fix("minutes", minutes, "whole number", "10")
+            if not isinstance(minutes, int)
+            else "write e.g. minutes = 10",
         )
         minutes = 0
-    objectives = _str_list(data, "objectives", path, shown, rep, required=True)
-    key_points = _str_list(data, "key_points", path, shown, rep)
-    sources = _str_list(data, "sources", path, shown, rep)
-    notes = _str(data, "notes", path, shown, rep, required=False)
-    prompts = _prompts(data, "prompt", path, shown, rep)
+    objectives = _str_list(data, "objectives", path, matter, rep, required=True)
+    key_points = _str_list(data, "key_points", path, matter, rep)
+    sources = _str_list(data, "sources", path, matter, rep)
+    notes = _str(data, "notes", path, matter, rep, required=False)
+    prompts = _prompts(data, "prompt", path, matter, rep)
     if not prompts and "prompt" not in data:
         rep.add(path, 1, "the lesson has no reflection prompt", 'add [[prompt]] with id = "…" and text = "…"')
-    discussions = _prompts(data, "discussion", path, shown, rep)
+    discussions = _prompts(data, "discussion", path, matter, rep)
     if not body.strip():
         rep.add(
             path,
@@ -170,194 +186,9 @@ def _read_lesson(path: Path, lesson_id: str, lang: str, rep: Report) -> Lesson |
     )  # fmt: skip
 
 
-def _read_quiz(path: Path, lesson_id: str, lang: str, rep: Report) -> Quiz | None:
-    text = read_text(path, rep)
-    if text is None:
-        return None
-    before = len(rep.problems)
-    data = parse_toml(text, path, rep)
-    if data is None:
-        return None
-    if data.get("schema") != CONTENT_SCHEMA:
-        rep.add(
-            path,
-            key_line(text, "schema"),
-            f"schema should be {CONTENT_SCHEMA}",
-            f"write schema = {CONTENT_SCHEMA} at the top",
-        )
-    if data.get("lesson") != lesson_id:
-        rep.add(
-            path,
-            key_line(text, "lesson"),
-            f"lesson is {data.get('lesson')!r} but the file is named {lesson_id}.toml",
-            f'set lesson = "{lesson_id}"',
-        )
-    pass_mark = data.get("pass_mark")
-    if isinstance(pass_mark, bool) or not isinstance(pass_mark, int | float) or not 0 < pass_mark <= 1:
-        rep.add(
-            path,
-            key_line(text, "pass_mark"),
-            "pass_mark should be a share between 0 and 1",
-            "write e.g. pass_mark = 0.8",
-        )
-        pass_mark = 1.0
-    raw = data.get("question")
-    if not isinstance(raw, list) or not raw:
-        rep.add(path, 1, "the quiz has no questions", "add at least one [[question]]")
-        return None
-    questions: list[Question] = []
-    seen: set[str] = set()
-    for n, item in enumerate(raw):
-        line = line_of(text, r"^\s*\[\[question\]\]", nth=n)
-        q = _read_question(item, n, line, path, text, rep)
-        if q is None:
-            continue
-        if q.id in seen:
-            rep.add(path, line, f"question id '{q.id}' is used twice", "give each question its own id")
-        seen.add(q.id)
-        questions.append(q)
-    if len(rep.problems) > before:
-        return None
-    return Quiz(lesson_id, lang, float(pass_mark), tuple(questions))
-
-
-def _read_question(item: object, n: int, line: int, path: Path, text: str, rep: Report) -> Question | None:
-    label = f"question {n + 1}"
-    if not isinstance(item, dict):
-        rep.add(path, line, f"{label} is not a table", "write it as [[question]]")
-        return None
-    qid = item.get("id")
-    if not valid_id(qid):
-        rep.add(
-            path,
-            line,
-            f"{label} has no valid id ({qid!r})",
-            'use lower-case letters, digits and hyphens, e.g. id = "first-step"',
-        )
-        return None
-    assert isinstance(qid, str)
-    label = f"question '{qid}'"
-    kind = item.get("kind")
-    if not is_kind(kind):
-        rep.add(
-            path,
-            key_line(text, "kind", line),
-            f"{label} has no kind" if kind is None else f"{label} has kind {kind!r}",
-            'use kind = "single", "multiple" or "true_false"',
-        )
-        return None
-    qtext = item.get("text")
-    if not isinstance(qtext, str) or not qtext.strip():
-        rep.add(path, line, f"{label} has no text", 'add text = "…"')
-        return None
-    hint = item.get("hint", "")
-    if not isinstance(hint, str):
-        rep.add(path, key_line(text, "hint", line), f"{label} has a hint that is not text", 'write hint = "…"')
-        hint = ""
-    if kind == "true_false":
-        answer, explain = item.get("answer"), item.get("explain")
-        if "option" in item:
-            rep.add(
-                path,
-                line,
-                f"{label} is true_false but has options",
-                "remove its [[question.option]] tables, or change its kind",
-            )
-        if not isinstance(answer, bool):
-            rep.add(path, line, f"{label} has no answer = true or false", "add answer = true or answer = false")
-            return None
-        if not isinstance(explain, str) or not explain.strip():
-            rep.add(path, line, f"{label} has no explain", 'add explain = "…" saying why')
-            return None
-        if explain.startswith(GIFT_PLACEHOLDER):
-            rep.add(
-                path,
-                key_line(text, "explain", line),
-                f"{label} still has the placeholder explanation from the GIFT import",
-                "write why the statement is true or false",
-            )
-            return None
-        return Question(qid, kind, qtext, answer=answer, explain=explain, hint=hint)
-    options = _read_options(item.get("option"), label, line, path, text, rep)
-    if options is None:
-        return None
-    correct = sum(o.correct for o in options)
-    if kind == "single" and correct != 1:
-        rep.add(
-            path,
-            line,
-            f"{label} is single choice but has {correct} correct options",
-            "mark exactly one option correct = true",
-        )
-        return None
-    if kind == "multiple" and correct < 1:
-        rep.add(path, line, f"{label} has no correct option", "mark at least one option correct = true")
-        return None
-    return Question(qid, kind, qtext, options=options, hint=hint)
-
-
-def _read_options(raw: object, label: str, line: int, path: Path, text: str, rep: Report) -> tuple[Option, ...] | None:
-    if not isinstance(raw, list) or len(raw) < 2:
-        rep.add(
-            path,
-            line,
-            f"{label} needs at least two options",
-            "add [[question.option]] tables with id, text, correct and explain",
-        )
-        return None
-    out: list[Option] = []
-    ok = True
-    for m, opt in enumerate(raw):
-        oline = line_of(text, r"^\s*\[\[question\.option\]\]", start=line, nth=m)
-        if not isinstance(opt, dict) or not valid_id(opt.get("id")):
-            rep.add(
-                path,
-                oline,
-                f"option {m + 1} of {label} has no valid id",
-                'add id = "…" (lower-case letters, digits, hyphens)',
-            )
-            ok = False
-            continue
-        oid = str(opt["id"])
-        if any(o.id == oid for o in out):
-            rep.add(path, oline, f"option id '{oid}' is used twice in {label}", "give each option its own id")
-            ok = False
-        otext, correct, explain = opt.get("text"), opt.get("correct"), opt.get("explain")
-        if not isinstance(otext, str) or not otext.strip():
-            rep.add(path, oline, f"option '{oid}' of {label} has no text", 'add text = "…"')
-            ok = False
-        if not isinstance(correct, bool):
-            rep.add(
-                path,
-                oline,
-                f"option '{oid}' of {label} has no correct = true/false",
-                "add correct = true or correct = false",
-            )
-            ok = False
-        if not isinstance(explain, str) or not explain.strip():
-            rep.add(
-                path,
-                oline,
-                f"option '{oid}' of {label} has no explain",
-                'add explain = "…" saying why it is right or wrong',
-            )
-            ok = False
-        elif explain.startswith(GIFT_PLACEHOLDER):
-            rep.add(
-                path,
-                key_line(text, "explain", oline),
-                f"option '{oid}' of {label} still has the placeholder explanation from the GIFT import",
-                "write why this option is right or wrong",
-            )
-            ok = False
-        if ok:
-            out.append(Option(oid, str(otext), bool(correct), str(explain)))
-    return tuple(out) if ok else None
-
-
-def _read_manifest(root: Path, rep: Report) -> dict[str, Any] | None:
+def _read_manifest(root: Path, rep: Report) -> tuple[dict[str, Any], str] | None:
     path = root / "lessons" / "course.toml"
-    if not path.is_file():
+    if not os.path.lexists(path):  # a folder or a pipe in its place is read, and reported as what it is
         rep.add(
             path,
             1,
@@ -371,17 +202,17 @@ def _read_manifest(root: Path, rep: Report) -> dict[str, Any] | None:
     data = parse_toml(text, path, rep)
     if data is None:
         return None
-    data["_text"] = text
-    return data
+    return data, text
 
 
 def _read(root: Path) -> tuple[Course | None, list[Problem]]:
     rep = Report()
-    manifest = _read_manifest(root, rep)
-    if manifest is None:
+    read = _read_manifest(root, rep)
+    if read is None:
         return None, rep.problems
     mpath = root / "lessons" / "course.toml"
-    mtext: str = manifest["_text"]
+    manifest, mtext = read
+    unknown_keys(manifest, MANIFEST_KEYS, "course.toml", mpath, rep, lambda key: entry_line(mtext, key))
     if manifest.get("schema") != CONTENT_SCHEMA:
         rep.add(
             mpath,
@@ -441,12 +272,27 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
     titles = lang_table(manifest, "title", langs, mpath, mtext, rep)
     descriptions = lang_table(manifest, "description", langs, mpath, mtext, rep)
     source = manifest.get("source", {})
-    source = {k: str(v) for k, v in source.items()} if isinstance(source, dict) else {}
+    if isinstance(source, dict):
+        at = line_of(mtext, r"^\s*\[\s*source\s*\]")
+        unknown_keys(source, SOURCE_KEYS, "[source]", mpath, rep, lambda key: entry_line(mtext, key, at, "source."))
+        source = {k: str(v) for k, v in source.items()}
+    else:
+        rep.add(
+            mpath,
+            key_line(mtext, "source"),
+            f"source is {shown(source)}, not a table",
+            "write [source] with author, title, publisher and date on the lines below it",
+        )
+        source = {}
 
     lessons: dict[tuple[str, str], Lesson] = {}
     quizzes: dict[tuple[str, str], Quiz] = {}
+    texts: dict[Path, str] = {}  # each file's text as read once: a file is never opened a second time
+    for folder in (root / "quizzes", *(root / top / lang for top in ("lessons", "quizzes") for lang in langs)):
+        if os.path.lexists(folder) and not folder.is_dir():
+            rep.add(folder, 1, NOT_A_FOLDER, "put a folder with this name in its place, with the files in it")
     for lang in langs:
-        for lid in ok_ids:
+        for lid in ok_ids if (root / "lessons" / lang).is_dir() or not os.path.lexists(root / "lessons" / lang) else []:
             lpath = root / "lessons" / lang / f"{lid}.md"
             if not os.path.lexists(lpath):  # a folder or a pipe in its place is read, and reported as what it is
                 rep.add(
@@ -456,12 +302,12 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
                     f"write lessons/{lang}/{lid}.md, or remove '{lid}' from lessons",
                 )
                 continue
-            lesson = _read_lesson(lpath, lid, lang, rep)
+            lesson = _read_lesson(lpath, lid, lang, rep, texts)
             if lesson is not None:
                 lessons[(lid, lang)] = lesson
             qpath = root / "quizzes" / lang / f"{lid}.toml"
             if os.path.lexists(qpath):  # likewise: a folder or a pipe is a problem, never a quiz quietly missing
-                quiz = _read_quiz(qpath, lid, lang, rep)
+                quiz = read_quiz(qpath, lid, lang, rep, texts)
                 if quiz is not None:
                     quizzes[(lid, lang)] = quiz
         for folder, suffix in (("lessons", ".md"), ("quizzes", ".toml")):
@@ -474,7 +320,7 @@ def _read(root: Path) -> tuple[Course | None, list[Problem]]:
                         f"'{extra.stem}' is not in the course's lesson list",
                         f'add "{extra.stem}" to lessons in lessons/course.toml, or remove the file',
                     )
-    _check_parity(langs, ok_ids, lessons, quizzes, root, rep)
+    _check_parity(langs, ok_ids, lessons, quizzes, root, rep, texts)
     about = read_about(root / "lessons", langs, rep)
     assessment = read_assessment(root / "lessons", langs, ok_ids, rep)
     if rep.problems:
@@ -497,18 +343,14 @@ def _first_difference(base: Sequence[object], other: Sequence[object], ids: Sequ
     return names[-1] if names else None
 
 
-def _id_line(path: Path, ident: str | None) -> int:
-    """The line where `id = "ident"` is written in a course file; 1 when it cannot be found."""
-    try:
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError):
-        return 1
+def _id_line(text: str, ident: str | None) -> int:
+    """The line where `id = "ident"` is written in a course file's text; 1 when it cannot be found."""
     return 1 if ident is None else line_of(text, rf"^\s*id\s*=\s*[\"']{re.escape(ident)}[\"']")
 
 
 def _check_parity(
     langs: Sequence[str], ids: Sequence[str], lessons: dict[tuple[str, str], Lesson],
-    quizzes: dict[tuple[str, str], Quiz], root: Path, rep: Report,
+    quizzes: dict[tuple[str, str], Quiz], root: Path, rep: Report, texts: dict[Path, str],
 ) -> None:  # fmt: skip
     if not langs:
         return
@@ -523,7 +365,9 @@ def _check_parity(
                     ("discussion", base.discussions, other.discussions),
                 ):
                     if [p.id for p in a] != [p.id for p in b]:
-                        line = _id_line(other.path, _first_difference([p.id for p in a], [p.id for p in b]))
+                        line = _id_line(
+                            texts.get(other.path, ""), _first_difference([p.id for p in a], [p.id for p in b])
+                        )
                         rep.add(
                             other.path,
                             line,
@@ -533,7 +377,7 @@ def _check_parity(
                 if base.sources != other.sources:
                     rep.add(
                         other.path,
-                        line_of(other.path.read_text(encoding="utf-8"), r"^\s*sources\s*="),
+                        line_of(texts.get(other.path, ""), r"^\s*sources\s*="),
                         f"its sources differ from the {first} lesson's",
                         "copy the same quotes into every language: they quote the original, they are not translated",
                     )
@@ -541,7 +385,7 @@ def _check_parity(
             qpath = root / "quizzes" / lang / f"{lid}.toml"
             if (bq is None) != (oq is None) and (bq or oq):
                 missing = lang if oq is None else first
-                if (root / "quizzes" / missing / f"{lid}.toml").exists():
+                if os.path.lexists(root / "quizzes" / missing / f"{lid}.toml"):
                     continue  # that file has problems of its own, already reported
                 rep.add(
                     root / "quizzes" / missing / f"{lid}.toml",
@@ -553,7 +397,9 @@ def _check_parity(
                 shape = [(q.id, q.kind, [(o.id, o.correct) for o in q.options], q.answer) for q in bq.questions]
                 other_shape = [(q.id, q.kind, [(o.id, o.correct) for o in q.options], q.answer) for q in oq.questions]
                 if shape != other_shape:
-                    line = _id_line(qpath, _first_difference(shape, other_shape, [q.id for q in oq.questions]))
+                    line = _id_line(
+                        texts.get(qpath, ""), _first_difference(shape, other_shape, [q.id for q in oq.questions])
+                    )
                     rep.add(
                         qpath,
                         line,

@@ -37,7 +37,7 @@ from pathlib import Path
 from typing import Any
 
 from course.content.model import Course, valid_id
-from course.content.sourcefile import Report, key_line, line_of, parse_toml, read_text, reading
+from course.content.sourcefile import Report, key_line, line_of, parse_toml, read_text, reading, unknown_keys
 from course.content.terminal_text import visible_all
 from course.errors import ContentError, Problem, UsageError
 from course.i18n import tr
@@ -174,13 +174,7 @@ def _unknown_keys(
     data: dict[str, Any], allowed: Sequence[str], what: str, path: Path, text: str, rep: Report,
     start: int, end: int, prefix: str = "", tables_end: int | None = None,
 ) -> None:  # fmt: skip
-    for key in data:
-        if key in allowed:
-            continue
-        close = difflib.get_close_matches(key, allowed, n=1, cutoff=0.6)
-        fix = f"did you mean '{close[0]}'? Rename it" if close else f"remove it; {what} may have {', '.join(allowed)}"
-        line = _where(text, key, start, end, prefix, tables_end)
-        rep.add(path, line, f"{what} has an unknown key {_show(key)}", fix)
+    unknown_keys(data, allowed, what, path, rep, lambda key: _where(text, key, start, end, prefix, tables_end))
 
 
 def _lesson_hint(value: str, course: Course) -> str:
