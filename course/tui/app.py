@@ -269,6 +269,11 @@ class TillitApp(InertTextApp):
             return
         self.push_screen(PresentScreen(deck, deck.lang, self.study.data_dir, start=start))
 
+    def action_present_highlighted(self) -> None:
+        """F5 on the course map (its binding names this action): present the highlighted lesson."""
+        if isinstance(self.screen, HomeScreen):
+            self.present([self.screen.selected()])
+
     def session_plans(self) -> list[tuple[str, Path]]:
         """The session plans that come with the course, in the learner's language: (title, file).
         Read once per language (the palette asks on every keystroke)."""

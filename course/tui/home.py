@@ -31,11 +31,13 @@ class HomeScreen(TillitScreen):
     """The first screen: the map of the course."""
 
     HELP_SECTION = "help.home"
+    FOOTER_FIRST = ("help", "continue", "quiz", "reflect", "journal", "quit", "language", "reset")
     BINDINGS = [
         Binding("c", "continue", "key.continue"),
         Binding("enter", "open", "key.open", show=False),
         Binding("q", "quiz", "key.quiz"),
         Binding("w", "reflect", "key.reflect"),
+        Binding("f5", "app.present_highlighted", "key.present", show=False),
         Binding("r", "reset", "key.reset"),
         Binding("R", "reset_all", "key.reset_all", show=False),
         Binding("a", "about", "key.about", show=False),
