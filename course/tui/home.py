@@ -31,7 +31,6 @@ class HomeScreen(TillitScreen):
     """The first screen: the map of the course."""
 
     HELP_SECTION = "help.home"
-    FOOTER_FIRST = ("help", "continue", "quiz", "reflect", "journal", "quit", "language", "reset")
     BINDINGS = [
         Binding("c", "continue", "key.continue"),
         Binding("enter", "open", "key.open", show=False),
