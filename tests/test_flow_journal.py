@@ -26,10 +26,10 @@ from course.learner.journal import JournalStore, Reflection, Version, with_versi
 from course.learner.journal_query import word_diff
 from course.learner.study import Study
 from course.tui.app import TillitApp
+from course.tui.commitments import CommitDialog
 from course.tui.dialogs import AskDialog, ColumnsDialog, ConfirmDialog, TextDialog
 from course.tui.journal import JournalScreen
 from course.tui.journal_dialogs import ExportDialog, FormatChoice, TrashDialog, VersionsDialog
-from course.tui.practice import CommitDialog
 from course.tui.reflect import ReflectScreen
 from tests.journal_helpers import Clock
 from tests.tui_helpers import flow, journal_files, new_app, read, screen_text, showing, toasts, until

@@ -51,7 +51,8 @@ def arm_exit_deadline(seconds: float) -> None:
 def help_screens() -> tuple[type[TillitScreen], ...]:
     """Every screen whose keys the help lists (the journal and practice screens load on first use)."""
     from course.tui.journal import JournalScreen
-    from course.tui.practice import AssessmentScreen, CommitmentsScreen
+    from course.tui.commitments import CommitmentsScreen
+    from course.tui.practice import AssessmentScreen
     from course.tui.results import ResultsScreen
     from course.tui.share import ShareScreen
 
@@ -328,7 +329,7 @@ class TillitApp(InertTextApp):
 
     def action_commitments(self) -> None:
         """Open and done commitments."""
-        from course.tui.practice import CommitmentsScreen
+        from course.tui.commitments import CommitmentsScreen
 
         if not isinstance(self.screen, CommitmentsScreen):
             self.push_screen(CommitmentsScreen())
