@@ -16,13 +16,19 @@ from course.content.model import Course
 from course.learner.journal import Version
 from course.learner.study import Study
 from course.tui.app import TillitApp
-from course.tui.commitments import CommitDialog, CommitmentsScreen, FollowUpDialog
 from course.tui.dialogs import AskDialog, ColumnsDialog, ConfirmDialog
 from course.tui.home import HomeScreen
 from course.tui.journal import JournalScreen
 from course.tui.journal_dialogs import ExportDialog, VersionsDialog
 from course.tui.lesson import LessonScreen
-from course.tui.practice import AssessmentScreen, RatingRow, ReviewScreen
+from course.tui.practice import (
+    AssessmentScreen,
+    CommitDialog,
+    CommitmentsScreen,
+    FollowUpDialog,
+    RatingRow,
+    ReviewScreen,
+)
 from course.tui.quiz import QuizScreen
 from course.tui.reflect import ReflectScreen
 from tests.tui_helpers import journal_files, new_app, read, screen_text, showing, shows, toasts, until
@@ -245,13 +251,14 @@ async def test_a_missed_question_comes_back_for_review(course: Course, data_dir:
     quiz = course.quiz(LESSON, "en")
     assert quiz is not None
     first = quiz.questions[0]
-    wrong = next(i for i, o in enumerate(first.options) if not o.correct) + 1
-    right = next(i for i, o in enumerate(first.options) if o.correct) + 1
+    right = next(i for i, o in enumerate(first.options) if o.correct) + 1  # a review shows them as authored
     app = new_app(course, data_dir)
     async with app.run_test(size=(100, 30)) as pilot:
         await pilot.pause()
         await pilot.press("q")
         await until(pilot, lambda: showing(app, QuizScreen)() and "Question 1 of" in screen_text(app))
+        assert isinstance(app.screen, QuizScreen)
+        wrong = next(i for i, o in enumerate(app.screen.choices()) if not o.correct) + 1  # shuffled per attempt
         await pilot.press(str(wrong), "enter")
         await until(pilot, shows(app, "✗ Not quite."))
         assert (data_dir / "review.toml").exists()

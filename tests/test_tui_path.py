@@ -18,8 +18,6 @@ async def test_whole_path_and_continue_after_restart(course: Course, data_dir: P
     quiz = course.quiz("trust-culture", "en")
     assert quiz is not None
     first = quiz.questions[0]
-    wrong = next(o for o in first.options if not o.correct)
-    wrong_n = first.options.index(wrong) + 1
     right_second = quiz.questions[1]
 
     app = new_app(course, data_dir)
@@ -43,6 +41,9 @@ async def test_whole_path_and_continue_after_restart(course: Course, data_dir: P
         await until(pilot, lambda: "Question 1 of 5" in screen_text(app))
         assert isinstance(app.screen, QuizScreen)
         assert "Question 1 of 5" in screen_text(app)
+        shown = app.screen.choices()  # the options are shuffled per attempt
+        wrong = next(o for o in shown if not o.correct)
+        wrong_n = shown.index(wrong) + 1
         await pilot.press(str(wrong_n), "enter")
         await until(pilot, lambda: "right, not chosen" in screen_text(app))
         text = screen_text(app)
@@ -57,7 +58,8 @@ async def test_whole_path_and_continue_after_restart(course: Course, data_dir: P
         await until(pilot, lambda: "Question 2 of 5" in screen_text(app))
         assert "Question 2 of 5" in screen_text(app)
         correct_ids = [o.id for o in right_second.choices("True", "False") if o.correct]
-        choices = right_second.choices("True", "False")
+        assert isinstance(app.screen, QuizScreen)
+        choices = app.screen.choices()
         for oid in correct_ids:
             await pilot.press(str([o.id for o in choices].index(oid) + 1))
         await pilot.press("enter")
@@ -121,8 +123,8 @@ async def test_finishing_the_quiz_completes_the_lesson_and_keeps_every_attempt(c
                 await pilot.press("r")
             for n, q in enumerate(quiz.questions, start=1):
                 await until(pilot, shows(app, f"Question {n} of 5"))
-                choices = q.choices("True", "False")
-                ids = [o.id for o in choices]
+                assert isinstance(app.screen, QuizScreen)
+                ids = [o.id for o in app.screen.choices()]  # as this attempt shows them
                 for oid in sorted(q.correct_ids, key=ids.index):
                     await pilot.press(str(ids.index(oid) + 1))
                 await pilot.press("enter")

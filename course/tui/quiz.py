@@ -1,20 +1,70 @@
-"""Taking a lesson's quiz: one question at a time, feedback on every option, a hint, and a final score."""
+"""Taking a lesson's quiz: one question at a time, feedback on every option, a hint, a final score with a
+question-by-question summary, and every past attempt reviewed the same way."""
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Sequence
+from dataclasses import replace
+from typing import TYPE_CHECKING, Any
+
+from rich.cells import cell_len
 from textual.app import ComposeResult
-from textual.binding import Binding
-from textual.containers import Horizontal, Vertical, VerticalScroll
+from textual.binding import ActiveBinding, Binding
+from textual.containers import ItemGrid, Vertical, VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
-from textual.widgets import Button, Checkbox, Footer, Header, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Footer, Header, OptionList, RadioButton, RadioSet, Static
 from textual.widgets._toggle_button import ToggleButton
+from textual.widgets.option_list import Option as ListOption
 
-from course.content.quiz import Option, Question, Quiz, QuizResult
+from course.content.quiz import Option, Question, Quiz, QuizResult, Reviewed, canonical, in_order, review
 from course.errors import TillitError
-from course.i18n import describe
-from course.learner.progress import Place
+from course.i18n import describe, formats
+from course.learner.progress import Attempt, Place
 from course.tui.base import TillitScreen, inert
+
+if TYPE_CHECKING:
+    from textual.screen import Screen
+
+MEASURE = 100
+"""The widest a quiz's text runs (as a lesson's does, tillit.tcss #lesson-view Markdown): long lines are
+hard to read on a wide terminal."""
+
+FOOTER_FIRST = ("help", "back")
+"""The actions a quiz footer always shows (F1 and Escape); the others follow while they fit, and F1's
+help lists every key anyway."""
+
+
+def fitted_bindings(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
+    """`bindings` with show=False on those the footer has no room for at the screen's width.
+
+    F1 and Escape always stay; the others are kept in the order the screen lists them (its own keys
+    first, then the app's) while they fit, so a narrow terminal never shows a key without its label."""
+    shown: dict[str, list[str]] = {}  # action -> its keys (f1 and ? are one footer entry)
+    for key, active in bindings.items():
+        if active.binding.show:
+            shown.setdefault(active.binding.action, []).append(key)
+    room = screen.app.size.width
+
+    def width(action: str) -> int:
+        binding = bindings[shown[action][0]].binding
+        # A footer entry is " key description " (FooterKey's paddings), one after the other.
+        return cell_len(screen.app.get_key_display(binding)) + cell_len(binding.description) + 3
+
+    ranked = [a for a in FOOTER_FIRST if a in shown] + [a for a in shown if a not in FOOTER_FIRST]
+    keep: set[str] = set()
+    used = 0
+    for action in ranked:
+        if action in FOOTER_FIRST or used + width(action) <= room:
+            keep.add(action)
+            used += width(action)
+    out = dict(bindings)
+    for action, keys in shown.items():
+        if action not in keep:
+            for key in keys:
+                active = out[key]
+                out[key] = active._replace(binding=replace(active.binding, show=False))
+    return out
 
 
 class _WrappedChoice(ToggleButton):
@@ -43,20 +93,100 @@ class MarkedCheckbox(Checkbox, _WrappedChoice):
     """One answer of a select-all-that-apply question."""
 
 
+def summary(screen: TillitScreen, rows: Sequence[Reviewed], gone: int) -> ComposeResult:
+    """The attempt question by question: right or missed, the learner's answer, the right one and why.
+
+    Options carry the numbers the attempt showed them with, so the summary reads like the questions did."""
+    t = screen.t
+    yield Static(inert(t("quiz.review.heading")), classes="review-heading")
+    for row in rows:
+        mark = "✓" if row.right else "✗"
+        yield Static(
+            inert(f"{mark} {row.number}. {row.question.text}"),
+            classes="review-question " + ("right" if row.right else "wrong"),
+        )
+        lines: list[str] = []
+        if not row.answered:
+            lines.append(t("quiz.review.unanswered"))
+        else:
+            lines += _listed(screen, "quiz.review.yours", row.picked, row)
+            if not row.right:
+                lines += _listed(screen, "quiz.review.right", row.correct, row)
+        yield Static(inert("\n".join(lines)), classes="review-answer")
+        if row.answered and not row.right:
+            for text in row.explanations:
+                yield Static(inert(text), classes="explain review-explain")
+    if gone:
+        yield Static(inert(formats.plural("quiz.review.gone", gone, screen.study.lang)), classes="review-note")
+
+
+def _listed(screen: TillitScreen, key: str, options: Sequence[Option], row: Reviewed) -> list[str]:
+    """The text of `key` with the first option in it, each further one on a line of its own under the first
+    ("Your answer: 2. …")."""
+    items = [f"{row.position(o.id)}. {o.text}" for o in options] or ["–"]
+    indent = " " * cell_len(screen.t(key, answer=""))
+    return [screen.t(key, answer=items[0]), *(indent + item for item in items[1:])]
+
+
+def missed_line(screen: TillitScreen, rows: Sequence[Reviewed]) -> str:
+    """Which questions were missed, in one sentence pointing at the summary below."""
+    missed = [str(r.number) for r in rows if not r.right]
+    if not missed:
+        return screen.t("quiz.review.all_right")
+    return formats.plural("quiz.review.missed", len(missed), screen.study.lang, numbers=", ".join(missed))
+
+
 class QuizScreen(TillitScreen):
     """A quiz in three phases: ask, feedback, result."""
 
     HELP_SECTION = "help.quiz"
+    DEFAULT_CSS = f"""
+    #quiz-column {{
+        height: auto;
+        max-width: {MEASURE};
+    }}
+    #result-buttons {{
+        grid-gutter: 0 1;
+    }}
+    #result-buttons Button {{
+        width: 1fr;
+        margin-right: 0;
+    }}
+    .missed, .review-heading {{
+        margin-top: 1;
+    }}
+    .review-heading {{
+        text-style: bold;
+    }}
+    .review-question {{
+        margin-top: 1;
+        text-style: bold;
+    }}
+    .review-answer, .review-note {{
+        padding-left: 2;
+    }}
+    """
     BINDINGS = [
         Binding("escape", "back", "key.back"),
         Binding("enter", "primary", "key.check", priority=True),
         Binding("h", "hint", "key.hint"),
+        Binding("a", "attempts", "key.attempts"),
         Binding("r", "retry", "key.retry", show=False),
         Binding("w", "reflect", "key.reflect", show=False),
         Binding("n", "next_lesson", "key.next", show=False),
         Binding("c", "commit", "key.commit", show=False),
-        *[Binding(str(i), f"choose({i - 1})", "key.choose", show=False) for i in range(1, 10)],
+        # Priority, as Enter is: both are then handled in the order they were typed. A plain binding waits
+        # for the focused widget to pass the key on, and a pasted "2⏎" would check before choosing.
+        *[Binding(str(i), f"choose({i - 1})", "key.choose", show=False, priority=True) for i in range(1, 10)],
     ]
+    PHASE_ACTIONS = {
+        "hint": "ask",
+        "choose": "ask",
+        "retry": "result",
+        "reflect": "result",
+        "next_lesson": "result",
+        "commit": "result",
+    }
 
     def __init__(self, lesson_id: str) -> None:
         super().__init__()
@@ -67,6 +197,13 @@ class QuizScreen(TillitScreen):
         self.hint_shown = False
         self.result: QuizResult | None = None
         self.all_answered: bool | None = None
+        self.order: dict[str, tuple[str, ...]] = {}
+        self.attempt: Attempt | None = None
+        # True once this screen holds an attempt of the lesson's quiz (a review of due questions does not),
+        # so that an unchecked choice is kept with the attempt and the past attempts can be listed.
+        self.taking_quiz = False
+        # RadioSet.Changed messages still to come for choices a number key has already applied.
+        self._key_choices = 0
 
     @property
     def quiz(self) -> Quiz:
@@ -83,13 +220,22 @@ class QuizScreen(TillitScreen):
         return self.questions[self.index]
 
     def choices(self) -> tuple[Option, ...]:
-        return self.question.choices(self.t("quiz.true"), self.t("quiz.false"))
+        """The question's options in the order this attempt shows them."""
+        q = self.question
+        return in_order(q.choices(self.t("quiz.true"), self.t("quiz.false")), self.order.get(q.id, ()))
 
     def resume(self) -> bool:
-        """Pick up the attempt in progress at its first unanswered question; False when none is left."""
+        """Pick up the attempt in progress at its first unanswered question, with its order and whatever was
+        chosen there but not checked; False when no question is left."""
         draft = self.study.start_quiz(self.lesson_id)
+        self.taking_quiz = True
+        self.order = dict(draft.order)
         unanswered = [i for i, q in enumerate(self.questions) if q.id not in draft.answers]
         self.index = unanswered[0] if unanswered else len(self.questions) - 1
+        if unanswered:
+            valid = self.question.valid_ids
+            chosen = [c for c in draft.pending.get(self.question.id, ()) if c in valid]
+            self.chosen = chosen if self.question.several else chosen[:1]
         return bool(unanswered)
 
     def on_mount(self) -> None:
@@ -100,13 +246,35 @@ class QuizScreen(TillitScreen):
         if self.all_answered:
             self.call_after_refresh(self.finish)
 
+    # --- keys ----------------------------------------------------------------------------------------
+
+    def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
+        """A key works (and shows) only in the phase it belongs to; past attempts belong to a lesson's quiz."""
+        phase = self.PHASE_ACTIONS.get(action)
+        if phase is not None and phase != self.phase:
+            return False
+        return self.taking_quiz or action != "attempts"
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        bindings = super().active_bindings
+        if self.phase == "result" and "enter" in bindings:
+            # Enter presses the focused button there, whose label says what it does: not "check".
+            active = bindings["enter"]
+            bindings["enter"] = active._replace(binding=replace(active.binding, show=False))
+        return fitted_bindings(self, bindings)
+
+    def on_resize(self) -> None:
+        self.refresh_bindings()
+
     # --- drawing -----------------------------------------------------------------------------------
 
     def compose(self) -> ComposeResult:
         if self.all_answered is None:
             self.all_answered = not self.resume()
+        self._key_choices = 0
         yield Header()
-        with VerticalScroll(id="quiz-body"):
+        with VerticalScroll(id="quiz-body"), Vertical(id="quiz-column"):
             if self.phase == "result":
                 yield from self.compose_result()
             else:
@@ -170,16 +338,33 @@ class QuizScreen(TillitScreen):
         best = self.study.best(self.lesson_id)
         best_text = f"{best.points}/{best.max_points}" if best else "–"
         yield Static(inert(self.t("quiz.attempts", count=len(attempts), best=best_text)), id="attempts")
-        with Horizontal(id="result-buttons"):
-            yield Button(self.t("quiz.retry") + " (r)", id="retry", variant="primary")
-            yield Button(self.t("quiz.to_reflect") + " (w)", id="reflect")
-            yield Button(self.t("quiz.to_commit") + " (c)", id="commit")
-            if self.study.course.neighbours(self.lesson_id)[1] is not None:
-                yield Button(self.t("quiz.to_next") + " (n)", id="next-lesson")
-            yield Button(self.t("quiz.to_lesson") + " (esc)", id="to-lesson")
+        rows: list[Reviewed] = []
+        gone = 0
+        if self.attempt is not None:
+            rows, gone = self.reviewed(self.attempt)
+            yield Static(inert(missed_line(self, rows)), classes="missed")
+        labels = [
+            (self.t("quiz.retry") + " (r)", "retry"),
+            (self.t("quiz.to_reflect") + " (w)", "reflect"),
+            (self.t("quiz.to_commit") + " (c)", "commit"),
+        ]
+        if self.study.course.neighbours(self.lesson_id)[1] is not None:
+            labels.append((self.t("quiz.to_next") + " (n)", "next-lesson"))
+        labels += [(self.t("quiz.to_attempts") + " (a)", "past"), (self.t("quiz.to_lesson") + " (esc)", "to-lesson")]
+        # As many columns as fit, rows equally full; a label longer than a column wraps instead of being cut.
+        widest = max(cell_len(label) for label, _ in labels)
+        with ItemGrid(id="result-buttons", min_column_width=max(16, min(24, widest + 4)), regular=True):
+            for label, button_id in labels:
+                yield Button(label, id=button_id, variant="primary" if button_id == "retry" else "default")
+        if self.attempt is not None:
+            yield from summary(self, rows, gone)
+
+    def reviewed(self, attempt: Attempt) -> tuple[list[Reviewed], int]:
+        return review(self.quiz, attempt.answers, attempt.order, self.t("quiz.true"), self.t("quiz.false"))
 
     async def redraw(self) -> None:
         await self.recompose()
+        self.refresh_bindings()
         self.after_recompose()
 
     def after_recompose(self) -> None:
@@ -207,28 +392,42 @@ class QuizScreen(TillitScreen):
 
     # --- reacting ----------------------------------------------------------------------------------
 
+    def set_chosen(self, chosen: Iterable[str]) -> None:
+        """What is chosen now (not checked yet), kept with the attempt so a resume shows it chosen."""
+        self.chosen = list(chosen)
+        if self.taking_quiz and self.phase == "ask":
+            self.study.choose(self.lesson_id, self.question.id, canonical(self.question, self.chosen))
+
     def on_radio_set_changed(self, event: RadioSet.Changed) -> None:
+        if self.phase != "ask":
+            return
+        if self._key_choices:  # a number key chose this already, before Enter could be handled
+            self._key_choices -= 1
+            return
         name = event.pressed.name
-        self.chosen = [name] if name else []
+        self.set_chosen([name] if name else [])
 
     def on_checkbox_changed(self, event: Checkbox.Changed) -> None:
-        name = event.checkbox.name or ""
-        if event.value and name not in self.chosen:
-            self.chosen.append(name)
-        elif not event.value and name in self.chosen:
-            self.chosen.remove(name)
+        if self.phase != "ask" or not isinstance(event.checkbox, MarkedCheckbox):
+            return
+        # The boxes themselves say what is chosen: a message that comes late changes nothing.
+        self.set_chosen(box.name or "" for box in self.query(MarkedCheckbox) if box.value)
 
     def action_choose(self, n: int) -> None:
+        """A number key chooses (or, select-all, toggles) an option at once: a paste of "2⏎" checks option 2."""
         if self.phase != "ask" or n >= len(self.choices()):
             return
         if self.question.several:
-            boxes = list(self.query(Checkbox))
+            boxes = list(self.query(MarkedCheckbox))
             boxes[n].toggle()
             boxes[n].focus()
+            self.set_chosen(box.name or "" for box in boxes if box.value)
         else:
-            buttons = list(self.query(RadioButton))
-            buttons[n].value = True
-            buttons[n].focus()
+            buttons = list(self.query(MarkedRadio))
+            if not buttons[n].value:
+                self._key_choices += 1  # the RadioSet will tell of it once more, later
+                buttons[n].value = True
+            self.set_chosen([buttons[n].name or ""])
 
     async def action_primary(self) -> None:
         if self.phase == "ask":
@@ -244,8 +443,7 @@ class QuizScreen(TillitScreen):
         if not self.chosen:
             self.notify(self.t("quiz.choose_first"), markup=False)
             return
-        order = [o.id for o in self.choices()]
-        self.chosen.sort(key=order.index)
+        self.chosen = list(canonical(self.question, self.chosen))
         self.record_answer(self.question.is_correct(self.chosen))
         self.phase = "feedback"
         await self.redraw()
@@ -278,7 +476,7 @@ class QuizScreen(TillitScreen):
     async def finish(self) -> None:
         self.all_answered = False
         try:
-            self.result, _attempt = self.study.finish_quiz(self.lesson_id)
+            self.result, self.attempt = self.study.finish_quiz(self.lesson_id)
         except TillitError as err:
             # The answers stay in the attempt in progress; finishing again later saves them.
             detail = describe(err, self.study.lang)
@@ -297,11 +495,18 @@ class QuizScreen(TillitScreen):
         if self.phase != "result":
             return
         self.study.drop_quiz(self.lesson_id)
-        self.study.start_quiz(self.lesson_id)
-        self.index, self.chosen, self.hint_shown, self.result = 0, [], False, None
+        draft = self.study.start_quiz(self.lesson_id)
+        self.order = dict(draft.order)
+        self.index, self.chosen, self.hint_shown, self.result, self.attempt = 0, [], False, None, None
         self.phase = "ask"
         self.study.go(Place(self.lesson_id, "quiz", question=0))
         await self.redraw()
+
+    def action_attempts(self) -> None:
+        """Every finished attempt at this lesson's quiz, to open and look through."""
+        if not self.taking_quiz:
+            return
+        self.app.push_screen(AttemptsScreen(self.lesson_id))
 
     def action_reflect(self) -> None:
         if self.phase == "result":
@@ -310,7 +515,7 @@ class QuizScreen(TillitScreen):
     def action_commit(self) -> None:
         if self.phase != "result":
             return
-        from course.tui.commitments import CommitDialog
+        from course.tui.practice import CommitDialog
 
         def done(commitment: object) -> None:
             if commitment is not None:
@@ -340,5 +545,169 @@ class QuizScreen(TillitScreen):
             self.action_commit()
         elif button == "next-lesson":
             self.action_next_lesson()
+        elif button == "past":
+            self.action_attempts()
         elif button == "to-lesson":
             self.action_back()
+
+
+class AttemptsScreen(TillitScreen):
+    """The finished attempts at one lesson's quiz, newest first; Enter opens one for review (read-only).
+
+    Also meant for the lesson screen: push AttemptsScreen(lesson_id)."""
+
+    DEFAULT_CSS = f"""
+    #attempts-body {{
+        height: 1fr;
+        padding: 0 1;
+    }}
+    #attempt-list {{
+        height: 1fr;
+        max-width: {MEASURE};
+    }}
+    .attempts-lead {{
+        margin: 1 0;
+    }}
+    """
+    BINDINGS = [Binding("escape", "back", "key.back")]
+
+    def __init__(self, lesson_id: str) -> None:
+        super().__init__()
+        self.lesson_id = lesson_id
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return fitted_bindings(self, super().active_bindings)
+
+    def on_resize(self) -> None:
+        self.refresh_bindings()
+
+    def attempts(self) -> list[Attempt]:
+        """Every saved attempt, newest first."""
+        return list(reversed(self.study.attempts.list(self.lesson_id)))
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        attempts = self.attempts()
+        with Vertical(id="attempts-body"):
+            if not attempts:
+                yield Static(inert(self.t("quiz.past.none")), classes="attempts-lead")
+            else:
+                yield Static(inert(self.t("quiz.past.lead")), classes="attempts-lead")
+                counted = {(a.started, a.finished) for a in self.study.counted_attempts(self.lesson_id)}
+                total = len(attempts)
+                options = [
+                    ListOption(inert(self.line(total - i, a, (a.started, a.finished) in counted)), id=str(i))
+                    for i, a in enumerate(attempts)
+                ]
+                yield OptionList(*options, id="attempt-list")
+        yield Footer(show_command_palette=False)
+
+    def line(self, number: int, attempt: Attempt, counted: bool) -> str:
+        lang = self.study.lang
+        verdict = self.t("quiz.past.passed" if attempt.passed else "quiz.past.not_passed")
+        text = self.t(
+            "quiz.past.line",
+            number=number,
+            when=formats.moment(attempt.finished, lang),
+            points=attempt.points,
+            max=attempt.max_points,
+            percent=formats.percent(round(100 * attempt.share), lang),
+            verdict=verdict,
+        )
+        return text if counted else text + " " + self.t("quiz.past.before_reset")
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.after_recompose()
+
+    def after_recompose(self) -> None:
+        self.title = self.t("quiz.past.title", title=self.study.course.lesson(self.lesson_id, self.study.lang).title)
+        lists = self.query(OptionList)
+        if lists:
+            lists.first().focus()
+
+    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
+        attempts = self.attempts()
+        i = int(event.option.id or 0)
+        if 0 <= i < len(attempts):
+            self.app.push_screen(AttemptReviewScreen(self.lesson_id, attempts[i], len(attempts) - i))
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
+
+
+class AttemptReviewScreen(TillitScreen):
+    """One finished attempt as it was: the score, then question by question, options numbered as shown."""
+
+    DEFAULT_CSS = f"""
+    #review-body {{
+        height: 1fr;
+        padding: 0 1;
+    }}
+    #review-column {{
+        height: auto;
+        max-width: {MEASURE};
+    }}
+    #review-score {{
+        margin-top: 1;
+        text-style: bold;
+    }}
+    .missed, .review-heading, .review-question {{
+        margin-top: 1;
+    }}
+    .review-heading, .review-question {{
+        text-style: bold;
+    }}
+    .review-answer, .review-note {{
+        padding-left: 2;
+    }}
+    """
+    BINDINGS = [Binding("escape", "back", "key.back")]
+
+    def __init__(self, lesson_id: str, attempt: Attempt, number: int) -> None:
+        super().__init__()
+        self.lesson_id = lesson_id
+        self.attempt = attempt
+        self.number = number
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        return fitted_bindings(self, super().active_bindings)
+
+    def on_resize(self) -> None:
+        self.refresh_bindings()
+
+    def compose(self) -> ComposeResult:
+        yield Header()
+        quiz = self.study.course.quiz(self.lesson_id, self.study.lang)
+        a = self.attempt
+        lang = self.study.lang
+        with VerticalScroll(id="review-body"), Vertical(id="review-column"):
+            score = self.t(
+                "quiz.past.score",
+                when=formats.moment(a.finished, lang),
+                points=a.points,
+                max=a.max_points,
+                percent=formats.percent(round(100 * a.share), lang),
+            )
+            yield Static(inert(score), id="review-score")
+            if quiz is None:
+                yield Static(inert(self.t("lesson.no_quiz")))
+            else:
+                rows, gone = review(quiz, a.answers, a.order, self.t("quiz.true"), self.t("quiz.false"))
+                yield Static(inert(missed_line(self, rows)), classes="missed")
+                yield from summary(self, rows, gone)
+        yield Footer(show_command_palette=False)
+
+    def on_mount(self) -> None:
+        super().on_mount()
+        self.after_recompose()
+
+    def after_recompose(self) -> None:
+        title = self.study.course.lesson(self.lesson_id, self.study.lang).title
+        self.title = self.t("quiz.past.review_title", number=self.number, title=title)
+        self.query_one("#review-body", VerticalScroll).focus(scroll_visible=False)
+
+    def action_back(self) -> None:
+        self.app.pop_screen()
