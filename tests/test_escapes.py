@@ -474,7 +474,7 @@ TRANSLATED = {"t", "tr", "label"}
 ALLOWED = {
     ("practice.py", "str(n)"),  # a number on the rating scale
     ("practice.py", "(date.today() + timedelta(days=7)).isoformat()"),  # a date
-    ("present.py", "clock_text(c.remaining())"),  # a countdown's digits
+    ("slides.py", "clock_text(c.remaining())"),  # a countdown's digits
     ("quiz.py", "label"),  # each of `labels = [inert(…) for …]`
 }
 

@@ -26,10 +26,10 @@ from course.learner.journal import JournalStore, Reflection, Version, with_versi
 from course.learner.journal_query import word_diff
 from course.learner.study import Study
 from course.tui.app import TillitApp
+from course.tui.commitments import CommitDialog
 from course.tui.dialogs import AskDialog, ColumnsDialog, ConfirmDialog, TextDialog
 from course.tui.journal import JournalScreen
 from course.tui.journal_dialogs import ExportDialog, FormatChoice, TrashDialog, VersionsDialog
-from course.tui.practice import CommitDialog
 from course.tui.reflect import ReflectScreen
 from tests.journal_helpers import Clock
 from tests.tui_helpers import flow, journal_files, new_app, read, screen_text, showing, toasts, until
@@ -596,3 +596,19 @@ def test_trash_of_a_store_is_read_by_the_command_line_too(data_dir: Path, course
     [r] = seed(study, 1)
     study.delete_reflection(r)
     assert [t.reflection.id for t in JournalStore(data_dir, []).trashed()] == [r.id]
+
+
+async def test_a_follow_up_names_the_commitment_it_answers_in_the_journal(
+    course: Course, data_dir: Path, clock: Clock
+) -> None:
+    from datetime import date
+
+    from course.learner.practice import Practice
+
+    app = new_app(course, data_dir, "en")
+    practice = Practice(app.study)
+    commitment = practice.add_commitment(LESSON, "Ask the team before deciding", date.today())
+    practice.complete_commitment(commitment, "It went well.")
+    async with app.run_test(size=(160, 48)) as pilot:
+        await open_journal(app, pilot)
+        await until(pilot, lambda: "Follow-up of the commitment “Ask the team before deciding”" in screen_text(app))

@@ -15,9 +15,10 @@ from course.i18n import formats
 from course.learner.practice import Practice, PracticeError
 from course.learner.study import Study
 from course.tui.app import TillitApp
+from course.tui.commitments import CommitmentsScreen
 from course.tui.dialogs import AskDialog
 from course.tui.home import HomeScreen
-from course.tui.practice import AssessmentScreen, CommitmentsScreen, RatingRow, ReviewScreen, spark
+from course.tui.practice import AssessmentScreen, RatingRow, ReviewScreen, spark
 from tests.tui_helpers import flow, new_app, read, screen_text, showing, shows, toasts, until
 
 SIZES = [(80, 24), (160, 48)]

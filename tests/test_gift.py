@@ -186,11 +186,14 @@ def test_true_false_both_spellings(mark: str, answer: bool) -> None:
     assert conv.placeholders == 1
 
 
-def test_true_false_explanation_is_the_feedback_for_a_right_answer() -> None:
+def test_true_false_with_feedback_for_a_right_answer_keeps_each_answers_feedback_with_its_answer() -> None:
+    """Before: "Yes, every day." (for a right answer) was the one explanation everyone saw, and the feedback
+    for a wrong answer was dropped."""
     conv = gift("::Sunrise:: The sun rises in the east. {TRUE #Look again tomorrow. #Yes, every day.}")
     q = only(conv)
-    assert (q["answer"], q["explain"]) == (True, "Yes, every day.")
-    assert notes_about(conv, "'sunrise'", "wrong answer is not used", "Look again tomorrow.")
+    assert q["kind"] == "single"
+    assert options(q) == [("true", "True", True, "Yes, every day."), ("false", "False", False, "Look again tomorrow.")]
+    assert notes_about(conv, "'sunrise'", "became single choice", "each is the explanation of its option")
     assert conv.placeholders == 0
 
 
@@ -204,9 +207,9 @@ def test_true_false_falls_back_to_the_other_feedback_then_general_feedback() -> 
     assert first["explain"] == "No one is buried in Grant's tomb."
     assert notes_about(conv, "line 1:", "after a wrong answer is the explanation now")
     assert (second["answer"], second["explain"]) == (False, "Follow-up can be about learning.")
-    assert notes_about(conv, "line 3:", "general feedback (####) is used as the explanation")
-    assert third["explain"] == "right one"
-    assert notes_about(conv, "line 5:", "general feedback (####) is not used", "general one")
+    # feedback for the right answer stays with it, and the general feedback is kept (it was dropped before)
+    assert options(third) == [("true", "True", True, "right one. general one"), ("false", "False", False, "wrong one")]
+    assert notes_about(conv, "line 5:", "general feedback (####) follows that of 'true'")
 
 
 def test_lower_case_true_is_a_typed_answer_in_moodle_and_is_skipped_with_a_hint() -> None:
@@ -261,7 +264,7 @@ def test_comment_lines_are_skipped_but_slashes_inside_text_are_kept() -> None:
     )
     first, second = questions(conv)
     assert first["text"] == "See http://example.org//path for more. Is it true?"
-    assert first["explain"] == "Yes, see https://example.org."
+    assert options(first)[0][3] == "Yes, see https://example.org."  # the feedback for the right answer, True
     assert "comment" not in conv.quiz_toml.split("schema = 1")[1].replace("not a comment", "")
     assert "is not a comment." in second["text"]
     assert '# GIFT line 3' in conv.quiz_toml  # the question's line is its first line that is not a comment
@@ -376,9 +379,11 @@ def test_general_feedback_fills_missing_explanations_with_a_note() -> None:
     assert conv.placeholders == 0
 
 
-def test_unused_general_feedback_is_noted() -> None:
+def test_general_feedback_follows_the_right_answer_when_every_option_has_its_own() -> None:
+    """Before: the general feedback was dropped (with a note) when every option had feedback."""
     conv = gift("Q {=a#A. ~b#B. ####All explained.}")
-    assert notes_about(conv, "general feedback (####) is not used", "All explained.")
+    assert options(only(conv)) == [("a", "a", True, "A. All explained."), ("b", "b", False, "B.")]
+    assert notes_about(conv, "every option has its own feedback", "follows that of 'a'")
 
 
 # --- what Tillit has no room for ---------------------------------------------------------------------------
@@ -479,7 +484,7 @@ def test_private_use_characters_cannot_pose_as_escapes() -> None:
     conv = gift("Is \ue002 an equals sign?{T#x#\ue003y}")
     q = only(conv)
     assert "=" not in q["text"] and "\ufffd" in q["text"]
-    assert q["explain"] == "\ufffdy"
+    assert options(q)[0][3] == "\ufffdy"  # the feedback for the right answer, True
     assert notes_about(conv, "line 1:", "U+FFFD")
 
 
@@ -571,14 +576,14 @@ def test_a_fully_explained_bank_converts_into_a_clean_course(course_copy: Path) 
     assert loaded is not None
     assert [(q.id, q.kind) for q in loaded.questions] == [
         ("misstag-i-teamet", "single"),
-        ("detaljstyrning", "true_false"),
+        ("detaljstyrning", "single"),  # a true/false question with feedback for each answer
         ("fortroende-arlighet", "multiple"),
         ("aterkoppling", "single"),
         ("tillit-ar-naivt", "true_false"),
     ]
     multiple = loaded.questions[2]
     assert multiple.correct_ids == {"following-up-on-what", "saying-what-you-do"}
-    assert loaded.questions[1].answer is False
+    assert loaded.questions[1].correct_ids == {"false"}
     assert loaded.questions[3].text == "Good feedback is given _____ in a trust culture."
     assert notes_about(conv, "line 4:", "category")
 
@@ -641,7 +646,7 @@ def test_the_quick_reference_examples_end_to_end(course_copy: Path) -> None:
     assert [(q["id"], q["kind"]) for q in questions(conv)] == [
         ("q1", "true_false"),
         ("q2", "single"),
-        ("sunrise", "true_false"),
+        ("sunrise", "single"),  # feedback for each answer
         ("q4", "single"),
     ]
     assert questions(conv)[3]["text"] == "The largest desert on Earth is:"

@@ -234,11 +234,12 @@ def test_a_whole_lesson_takes_one_move_per_step_answer_and_slide(course: Course)
     p = Presenter(deck, FakeClock())
     expected = (len(deck.slides) - 1) + sum(len(s.steps) - s.first_shown for s in deck.slides)
     expected += sum(1 for s in deck.slides if s.question is not None)
+    expected += 1  # the end slide after the last one (issue 14)
     moves = 0
     while p.next():
         moves += 1
     assert moves == expected
-    assert p.at_end
+    assert p.at_end and p.finished
     assert not p.next()
     assert p.index == len(deck.slides) - 1 and p.answer
 
@@ -256,8 +257,10 @@ def test_a_questions_answer_is_hidden_on_arrival_and_shown_by_next_or_reveal(cou
     assert p.prev() and (p.index, p.answer) == (q1, False)
     assert p.next() and (p.index, p.answer) == (q1, True)
     assert p.prev() and (p.index, p.answer) == (q1, False)
-    assert p.reveal() and p.answer
-    assert p.reveal() and not p.answer
+    # a: the answer, then every explanation, then hidden again (issue 14: the explanations were shown at once)
+    assert p.reveal() and p.answer and not p.explained
+    assert p.reveal() and p.answer and p.explained
+    assert p.reveal() and not p.answer and not p.explained
     assert p.reveal() and p.answer
     assert p.prev() and (p.index, p.answer) == (q1, False)
     # reveal is for questions only
@@ -291,10 +294,14 @@ def test_blackout_toggles_and_any_move_clears_it(course: Course) -> None:
         assert p.blackout
         move()
         assert not p.blackout
+    # un-blanking only brings the picture back: it never reveals the answer (issue 14)
     p.goto(first_of(deck, "question"))
     p.toggle_blackout()
     p.reveal()
-    assert not p.blackout and p.answer
+    assert not p.blackout and not p.answer
+    p.toggle_blackout()
+    p.next()
+    assert not p.blackout and not p.answer
 
 
 # --- the countdown -----------------------------------------------------------------------------------

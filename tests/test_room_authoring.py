@@ -1,6 +1,6 @@
 """Authoring as strict as the plan checker (issue 14): unknown keys in every course file are reported at
 file:line with "did you mean", every problem of a file in one run, what is not a file where one should be,
-TOML mistakes in plain words."""
+TOML mistakes in plain words; and the GIFT import's feedback picked by the answer given."""
 
 from __future__ import annotations
 
@@ -11,12 +11,13 @@ from pathlib import Path
 
 import pytest
 
+from course.content.gift import PLACEHOLDER, convert
 from course.content.loader import check_course, load_course
 from course.content.sourcefile import Report, plain_toml_error, unknown_keys, value_fix
 from course.errors import Problem
 from course.trainer.plan import check_plan
 
-from .test_content import block_line, edit, edit_block, lesson_file, line_of, quiz_file
+from .test_content import LESSON, block_line, edit, edit_block, lesson_file, line_of, quiz_file
 
 MANIFEST = Path("lessons") / "course.toml"
 
@@ -411,3 +412,78 @@ def _error(text: str) -> str:
     except tomllib.TOMLDecodeError as err:
         return str(err)
     raise AssertionError("valid TOML")
+
+
+# --- GIFT: feedback by the answer given --------------------------------------------------------------------
+
+# Shaped like the true/false question of Moodle's own GIFT test fixture (question/format/gift/tests/fixtures),
+# with its stray `";` after the closing brace; the words are ours.
+TRUE_FALSE = """// true/false, with general feedback
+::Q1:: Seven is an even number.{
+FALSE#Seven is odd: two does not go into it.#You gave the right answer.
+####Even numbers are the ones two goes into.}";
+"""
+
+
+def _options(quiz_toml: str) -> list[tuple[str, str, bool, str]]:
+    [q] = tomllib.loads(quiz_toml)["question"]
+    return [(o["id"], o["text"], o["correct"], o["explain"]) for o in q["option"]]
+
+
+def test_true_false_feedback_goes_with_the_answer_it_was_written_for_and_the_general_feedback_is_kept() -> None:
+    """Before: "You gave the right answer." was the explanation everyone saw, and the general feedback
+    (####) was dropped."""
+    conv = convert(TRUE_FALSE, LESSON, "fixture.gift")
+    [q] = tomllib.loads(conv.quiz_toml)["question"]
+    assert (q["kind"], q["text"]) == ("single", "Seven is an even number.")
+    assert _options(conv.quiz_toml) == [
+        ("true", "True", False, "Seven is odd: two does not go into it."),
+        ("false", "False", True, "You gave the right answer. Even numbers are the ones two goes into."),
+    ]
+    assert conv.placeholders == 0
+    assert any("became single choice" in n for n in conv.notes)
+
+
+def test_text_after_the_closing_brace_of_a_true_false_question_is_reported_not_made_a_blank() -> None:
+    """Before: the statement became `Seven is an even number._____";`, with no note."""
+    conv = convert(TRUE_FALSE, LESSON, "fixture.gift")
+    [q] = tomllib.loads(conv.quiz_toml)["question"]
+    assert "_____" not in q["text"] and '";' not in q["text"]
+    assert [n for n in conv.notes if "after the closing }" in n] == [
+        "line 2: question 'q1': the text after the closing } is not used (a true/false statement has no blank): '\";'"
+    ]
+
+
+def test_text_after_a_finished_question_is_reported_but_a_missing_word_still_gets_its_blank() -> None:
+    conv = convert(
+        "What is two and two? {=four#Yes. ~five#No.}.\n\nThe capital of France is {=Paris#Yes. ~Rome#No.}.\n\n"
+        "Grant is {~buried#No. =entombed#Yes.} in Grant's tomb.",
+        LESSON,
+    )
+    texts = [q["text"] for q in tomllib.loads(conv.quiz_toml)["question"]]
+    assert texts == ["What is two and two?", "The capital of France is _____.", "Grant is _____ in Grant's tomb."]
+    assert [n for n in conv.notes if "after the closing }" in n] == [
+        "line 1: question 'q1': the text after the closing } is not used (it is not a word the answers fill in): '.'"
+    ]
+
+
+def test_true_and_false_options_are_in_the_quizs_language() -> None:
+    conv = convert(TRUE_FALSE, LESSON, "fixture.gift", lang="sv")
+    assert [o[1] for o in _options(conv.quiz_toml)] == ["Sant", "Falskt"]
+
+
+def test_feedback_for_a_wrong_answer_alone_stays_true_false_with_the_general_feedback_too() -> None:
+    conv = convert("Grant is buried there.{FALSE#No one is.####A tomb is not a grave.}", LESSON)
+    [q] = tomllib.loads(conv.quiz_toml)["question"]
+    assert (q["kind"], q["answer"], q["explain"]) == ("true_false", False, "No one is. A tomb is not a grave.")
+
+
+def test_a_converted_true_false_question_with_feedback_checks_clean_in_a_course(course_copy: Path) -> None:
+    conv = convert(TRUE_FALSE, LESSON, "fixture.gift")
+    for lang in ("sv", "en"):
+        quiz_file(course_copy, lang).write_text(conv.quiz_toml, encoding="utf-8")
+    assert check_course(course_copy) == []
+    quiz = load_course(course_copy).quiz(LESSON, "en")
+    assert quiz is not None and quiz.questions[0].correct_ids == {"false"}
+    assert quiz.questions[0].options[0].explain == "Seven is odd: two does not go into it."
+    assert PLACEHOLDER not in conv.quiz_toml.split("schema = 1")[1]

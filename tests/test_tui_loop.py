@@ -16,19 +16,13 @@ from course.content.model import Course
 from course.learner.journal import Version
 from course.learner.study import Study
 from course.tui.app import TillitApp
+from course.tui.commitments import CommitDialog, CommitmentsScreen, FollowUpDialog
 from course.tui.dialogs import AskDialog, ColumnsDialog, ConfirmDialog
 from course.tui.home import HomeScreen
 from course.tui.journal import JournalScreen
 from course.tui.journal_dialogs import ExportDialog, VersionsDialog
 from course.tui.lesson import LessonScreen
-from course.tui.practice import (
-    AssessmentScreen,
-    CommitDialog,
-    CommitmentsScreen,
-    FollowUpDialog,
-    RatingRow,
-    ReviewScreen,
-)
+from course.tui.practice import AssessmentScreen, RatingRow, ReviewScreen
 from course.tui.quiz import QuizScreen
 from course.tui.reflect import ReflectScreen
 from tests.tui_helpers import journal_files, new_app, read, screen_text, showing, shows, toasts, until

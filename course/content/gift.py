@@ -12,11 +12,17 @@ GIFT is read the way Moodle's importer reads it (question/format/gift/format.php
   `[moodle]` text is kept as written.
 - The answer block `{…}` decides the kind: `~` anywhere makes it multiple choice (one `=` is
   "single"; several `=`, or only `~%n%` weights, is "multiple", where an option is right when its
-  weight is above zero); `{T}`, `{TRUE}`, `{F}`, `{FALSE}` make it true/false. Text after the block
-  makes it a missing-word question: the block becomes `_____` in the text.
-- `#feedback` after an option is its explanation; `####` starts the general feedback, which fills
-  explanations that are missing. What is still missing gets PLACEHOLDER, which `tillit check`
-  reports until the trainer writes it.
+  weight is above zero); `{T}`, `{TRUE}`, `{F}`, `{FALSE}` make it true/false. Words after the block
+  make it a missing-word question: the block becomes `_____` in the text. Text after it that no
+  answer can fill (in a true/false statement, or a stray `";` after a finished sentence) is left
+  out, and said so in the notes.
+- `#feedback` after an option is its explanation. A true/false block is `{T#for a wrong answer#for a
+  right answer}`: Moodle shows each answer its own feedback, so with feedback for the right answer the
+  question becomes single choice between True and False (in the quiz's language), each option
+  explained by the feedback for choosing it; feedback for a wrong answer alone explains it to all.
+- `####` starts the general feedback, which is for everyone: it explains the options that have no
+  feedback of their own, or else follows the right answer's explanation; it is never dropped. What is
+  still unexplained gets PLACEHOLDER, which `tillit check` reports until the trainer writes it.
 - Short answer, numerical, matching, essay and description items have no Tillit counterpart; they
   are listed in `Conversion.skipped` with their line, as is a question whose braces do not match.
 """
@@ -30,14 +36,16 @@ import stat
 import unicodedata
 from collections.abc import Iterator
 from dataclasses import dataclass, field
-from html.parser import HTMLParser
 from pathlib import Path
 from typing import Final
 
+from course.content.htmltext import text_of_html
 from course.content.model import valid_id
+from course.content.quiz import FALSE_ID, TRUE_ID
 from course.content.quizfile import GIFT_PLACEHOLDER
 from course.content.sourcefile import MAX_CONTENT_BYTES
 from course.errors import UsageError
+from course.i18n import tr
 from course.store.storage import atomic_write, toml_value
 
 PLACEHOLDER: Final = GIFT_PLACEHOLDER
@@ -98,48 +106,6 @@ _CONTROL_RE = re.compile(r"[\x00-\x08\x0b-\x1f\x7f-\x9f]")
 _TF = {"T": True, "TRUE": True, "F": False, "FALSE": False}
 
 
-class _TextOnly(HTMLParser):
-    """The text of an HTML fragment: tags dropped, entities decoded, block elements on lines of their own."""
-
-    BREAKS: Final = frozenset(
-        {"br", "p", "div", "tr", "ul", "ol", "table", "blockquote", "pre", "h1", "h2", "h3", "h4", "h5", "h6"}
-    )
-
-    def __init__(self) -> None:
-        super().__init__(convert_charrefs=True)
-        self.parts: list[str] = []
-        self.hidden = 0
-
-    def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
-        if tag in ("script", "style"):
-            self.hidden += 1
-        elif tag == "li":
-            self.parts.append("\n- ")
-        elif tag in self.BREAKS:
-            self.parts.append("\n")
-        elif tag == "img":
-            alt = dict(attrs).get("alt")
-            if alt:
-                self.parts.append(f"[{alt}]")
-
-    def handle_endtag(self, tag: str) -> None:
-        if tag in ("script", "style"):
-            self.hidden = max(0, self.hidden - 1)
-        elif tag in self.BREAKS or tag == "li":
-            self.parts.append("\n")
-
-    def handle_data(self, data: str) -> None:
-        if not self.hidden:
-            self.parts.append(re.sub(r"\s+", " ", data))
-
-
-def _strip_html(text: str) -> str:
-    parser = _TextOnly()
-    parser.feed(text)
-    parser.close()
-    return "".join(parser.parts)
-
-
 def _tidy(text: str) -> str:
     """Lines trimmed, control characters and runs of blank lines removed."""
     text = _CONTROL_RE.sub("", text.replace("\t", " "))
@@ -156,8 +122,15 @@ def _text(raw: str, default_format: str) -> tuple[str, str]:
         fmt, raw = match.group(1), raw[match.end() :]
     raw = raw.replace("\n", " ").translate(_RESTORE)  # file line breaks are spaces; \n is a line break
     if fmt == "html":
-        raw = _strip_html(raw)
+        raw = text_of_html(raw)
     return fmt, _tidy(raw)
+
+
+def _joined(first: str, then: str) -> str:
+    """Two texts as one, a full stop between them when the first has no ending of its own."""
+    if not first or not then:
+        return first or then
+    return f"{first}{'' if first[-1] in '.!?…:;' else '.'} {then}"
 
 
 def _one_line(text: str, limit: int = 80) -> str:
@@ -282,7 +255,8 @@ _UNSUPPORTED: Final = {
 
 
 class _Converter:
-    def __init__(self) -> None:
+    def __init__(self, lang: str) -> None:
+        self.lang = lang  # of the True and False options a true/false question may become
         self.questions: list[_Question] = []
         self.skipped: list[Skipped] = []
         self.notes: list[str] = []
@@ -350,15 +324,16 @@ class _Converter:
             self.skip(line, "description", name or text, _UNSUPPORTED["description"])
             return
         start, end = span
-        after = body[end + 1 :]
-        fmt, text = _text(body[pos:start] + (BLANK + after if after.strip() else ""), "moodle")
+        fmt, text = _text(body[pos:start], "moodle")
+        after = _text(body[end + 1 :], fmt)[1]
+        blank = _text(body[pos:start] + BLANK + body[end + 1 :], "moodle")[1] if after else text
         answer = body[start + 1 : end]
         general_at = answer.rfind("####")
         general = ""
         if general_at >= 0:
             general = answer[general_at + 4 :]
             answer = answer[:general_at]
-        self.question(block, line, name, fmt, text, answer, start + 1, general)
+        self.question(block, line, name, fmt, (text, blank, after), answer, start + 1, general)
 
     def answer_span(self, block: _Block, pos: int, name: str) -> tuple[int, int] | None:
         """Offsets of the one `{` and `}`; (-1, -1) when there are none; None (and a skip) when they do not match."""
@@ -397,9 +372,11 @@ class _Converter:
         return None
 
     def question(
-        self, block: _Block, line: int, name: str, fmt: str, text: str, answer: str, offset: int, general_raw: str
-    ) -> None:
-        label = name or text
+        self, block: _Block, line: int, name: str, fmt: str, wording: tuple[str, str, str], answer: str, offset: int,
+        general_raw: str,
+    ) -> None:  # fmt: skip
+        text, blank, after = wording  # the text before {…}; with the blank _____ in its place; the text after it
+        label = name or text or blank
         stripped = answer.strip()
         head = stripped.split("#", 1)[0].strip()
         if not stripped:
@@ -420,11 +397,19 @@ class _Converter:
                 reason += f" (Moodle reads {{{head}}} as a typed answer: true/false is {{T}}, {{TRUE}}, {{F}} or {{FALSE}})"
             self.skip(line, kind, label, reason)
             return
+        # Text after the block makes a missing word, as in Moodle, where the answers can fill a gap: not in a
+        # true/false statement, nor after a question that has ended (`?{…}.`, or a stray `";`); that is reported.
+        unused = kind == "true/false" or (not re.search(r"\w", after) and re.search(r"[.?!:…]$", text) is not None)
+        if after and not unused:
+            text = blank
         if not text:
             self.skip(line, kind, label, "it has no question text")
             return
         _, general = _text(general_raw, fmt)
         qid = self.current = self.qids.take(slugify(name) or f"q{len(self.questions) + 1}")
+        if after and unused:
+            why = "a true/false statement has no blank" if kind == "true/false" else "it is not a word the answers fill in"
+            self.note(line, f"question '{qid}': the text after the closing }} is not used ({why}): '{_one_line(after)}'")
         if fmt == "html":
             self.note(line, f"question '{qid}' was [html]: its tags were removed; check that the text reads well")
         elif fmt == "markdown":
@@ -435,23 +420,27 @@ class _Converter:
             self.choice(block, line, qid, name, text, answer, offset, fmt, general)
 
     def true_false(self, line: int, qid: str, name: str, text: str, answer: str, fmt: str, general: str) -> None:
+        """{T#for a wrong answer#for a right answer####for everyone}: Moodle shows each answer its own feedback."""
         parts = answer.split("#", 2)
         wrong = _text(parts[1], fmt)[1] if len(parts) > 1 else ""
         right = _text(parts[2], fmt)[1] if len(parts) > 2 else ""
         value = _TF[parts[0].strip()]
-        explain = right or wrong
-        if right and wrong:
-            self.note(line, f"question '{qid}': the feedback for a wrong answer is not used (Tillit shows one explanation to everyone): '{_one_line(wrong)}'")
-        elif wrong:
-            self.note(line, f"question '{qid}': the feedback Moodle showed after a wrong answer is the explanation now; check that it reads well after a right one too")
-        if general and not explain:
-            explain = general
-            self.note(line, f"question '{qid}': the general feedback (####) is used as the explanation")
-        elif general:
-            self.note(line, f"question '{qid}': the general feedback (####) is not used: '{_one_line(general)}'")
-        if not explain:
-            explain = self.placeholder(f"Why is the statement {'true' if value else 'false'}?")
-        self.add(_Question(line, name, qid, "true_false", text, answer=value, explain=explain))
+        if not right or right == wrong:  # the feedback fits everyone: one explanation, as a true/false question has
+            if wrong and right != wrong:
+                self.note(line, f"question '{qid}': the feedback Moodle showed after a wrong answer is the explanation now; check that it reads well after a right one too")
+            explain = _joined(wrong, general) or self.placeholder(f"Why is the statement {'true' if value else 'false'}?")
+            self.add(_Question(line, name, qid, "true_false", text, answer=value, explain=explain))
+            return
+        # Feedback for the right answer ("You gave the right answer.") is not for those who answered wrong: each
+        # answer becomes an option with the feedback for choosing it as its explanation.
+        labels = {True: tr("quiz.true", self.lang), False: tr("quiz.false", self.lang)}
+        options = [
+            _Option(labels[v], v == value, right if v == value else wrong, line, 100.0 if v == value else 0.0, "=", TRUE_ID if v else FALSE_ID)
+            for v in (True, False)
+        ]
+        self.note(line, f"question '{qid}' became single choice between '{labels[True]}' and '{labels[False]}': Moodle shows each answer its own feedback, and here each is the explanation of its option")
+        self.explain(line, qid, options, general)
+        self.add(_Question(line, name, qid, "single", text, options=options))
 
     def choice(
         self, block: _Block, line: int, qid: str, name: str, text: str, answer: str, offset: int, fmt: str, general: str
@@ -513,6 +502,12 @@ class _Converter:
         for option in options:
             if option.weight < 0:
                 self.note(option.line, f"question '{qid}': option '{option.id}' had a negative weight ({option.weight:g}%), a penalty for choosing it; here it is simply a wrong option")
+        self.explain(line, qid, options, general)
+        self.add(_Question(line, name, qid, kind, text, options=options))
+
+    def explain(self, line: int, qid: str, options: list[_Option], general: str) -> None:
+        """The general feedback (####), for everyone, explains the options that have no feedback of their own,
+        or else follows the right answer's; what is still unexplained gets a placeholder."""
         filled = [o for o in options if not o.explain]
         if general and filled:
             for option in filled:
@@ -520,11 +515,13 @@ class _Converter:
             shown = ", ".join(f"'{o.id}'" for o in filled)
             self.note(line, f"question '{qid}': the general feedback (####) is used as the explanation of {shown}; make it fit each option")
         elif general:
-            self.note(line, f"question '{qid}': the general feedback (####) is not used, every option has its own: '{_one_line(general)}'")
+            for option in options:
+                option.explain = _joined(option.explain, general) if option.correct else option.explain
+            shown = ", ".join(f"'{o.id}'" for o in options if o.correct)
+            self.note(line, f"question '{qid}': every option has its own feedback, so the general feedback (####) follows that of {shown}")
         for option in options:
             if not option.explain:
                 option.explain = self.placeholder(f"Why is this option {'right' if option.correct else 'wrong'}?")
-        self.add(_Question(line, name, qid, kind, text, options=options))
 
 
 # --- writing the quiz -----------------------------------------------------------------------------------
@@ -579,8 +576,9 @@ def _render_question(q: _Question) -> str:
 # --- the public functions --------------------------------------------------------------------------------
 
 
-def convert(text: str, lesson_id: str, source_name: str = "GIFT") -> Conversion:
-    """Convert a GIFT question bank into a Tillit quiz for `lesson_id`; see the module docstring for the rules.
+def convert(text: str, lesson_id: str, source_name: str = "GIFT", lang: str = "en") -> Conversion:
+    """Convert a GIFT question bank into a Tillit quiz for `lesson_id` in `lang` (the language of the True and
+    False options a true/false question may become); see the module docstring for the rules.
 
     Raises UsageError for text over 2 MiB, a lesson id that is not valid, or a quiz that would be over 2 MiB.
     With `questions == 0` the quiz text is not a usable quiz (`tillit check` would say so): do not write it.
@@ -591,7 +589,7 @@ def convert(text: str, lesson_id: str, source_name: str = "GIFT") -> Conversion:
         raise UsageError(f"{source_name} is larger than 2 MiB; split the question bank into smaller files.")
     text = text.encode("utf-8", "replace").decode("utf-8")  # lone surrogates cannot be written as UTF-8
     text = text.removeprefix("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
-    conv = _Converter()
+    conv = _Converter(lang)
     found = _SENTINELS_RE.search(text)
     if found:
         line = text.count("\n", 0, found.start()) + 1

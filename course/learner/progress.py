@@ -18,6 +18,12 @@ READ: LessonStatus = "read"
 COMPLETED: LessonStatus = "completed"
 STATUSES: tuple[LessonStatus, ...] = get_args(LessonStatus)
 
+ShownStatus = Literal["not_started", "in_progress", "read", "completed"]
+"""A lesson's status as the learner is shown it: the saved one, or "in progress", which is worked out and
+never saved (a lesson opened but not read to the end, or whose quiz is under way), so that progress.toml
+keeps only the statuses every Tillit can read."""
+IN_PROGRESS: ShownStatus = "in_progress"
+
 
 def is_status(value: object) -> TypeGuard[LessonStatus]:
     """True for a lesson status Tillit knows (see STATUSES)."""
@@ -60,6 +66,7 @@ class LessonState:
     read_at: datetime | None = None
     completed_at: datetime | None = None
     reset_at: datetime | None = None
+    opened_at: datetime | None = None  # first opened since its last reset (an older Tillit leaves it out)
 
 
 @dataclass(frozen=True)
@@ -232,6 +239,7 @@ def _parse_progress(data: dict[str, Any], path: Path) -> Progress:
             fields.want_time(raw, "read_at", path, optional=True),
             fields.want_time(raw, "completed_at", path, optional=True),
             fields.want_time(raw, "reset_at", path, optional=True),
+            fields.want_time(raw, "opened_at", path, optional=True),
         )
     quizzes: dict[str, QuizDraft] = {}
     for lid, raw in fields.want_table(data, "quiz", path).items():
@@ -263,7 +271,13 @@ def _dump_progress(p: Progress) -> dict[str, Any]:
         }
     out["lessons"] = {
         lid: _drop_none(
-            {"status": s.status, "read_at": s.read_at, "completed_at": s.completed_at, "reset_at": s.reset_at}
+            {
+                "status": s.status,
+                "read_at": s.read_at,
+                "completed_at": s.completed_at,
+                "reset_at": s.reset_at,
+                "opened_at": s.opened_at,
+            }
         )
         for lid, s in sorted(p.lessons.items())
     }

@@ -17,6 +17,7 @@ from course.i18n import REFERENCE, languages, tr
 from course.learner.journal import JournalStore, Reflection, Version, clean_text, new_id, normalise_tags
 from course.learner.progress import (
     COMPLETED,
+    IN_PROGRESS,
     NOT_STARTED,
     READ,
     Attempt,
@@ -28,6 +29,7 @@ from course.learner.progress import (
     Progress,
     ProgressStore,
     QuizDraft,
+    ShownStatus,
     note_once,
     now,
     reset_lesson,
@@ -47,6 +49,19 @@ def detect_language(environ: Mapping[str, str] = os.environ) -> str:
             found = re.match(r"([a-z]{2,3})(?![a-z])", value.lower())
             return found.group(1) if found and found.group(1) in languages() else REFERENCE
     return REFERENCE
+
+
+class StudyReadOnlyError(ReadOnlyError):
+    """A save refused because another Tillit holds the data folder, or the folder cannot be written;
+    `str()` is the English sentence, `sentence(lang)` the same in the learner's language."""
+
+    def __init__(self, folder: Path, folder_read_only: bool) -> None:
+        self.folder_read_only = folder_read_only
+        super().__init__(FOLDER_READ_ONLY_MESSAGE.format(folder=folder) if folder_read_only else READ_ONLY_MESSAGE)
+
+    def sentence(self, lang: str) -> str:
+        """Why nothing can be saved, in `lang`."""
+        return tr("data.read_only_folder" if self.folder_read_only else "data.read_only", lang)
 
 
 class Study:
@@ -104,10 +119,9 @@ class Study:
             note_once(self.notices, Notice("error", self.data_dir / backup.BACKUPS, detail))
 
     def check_writable(self) -> None:
-        """Refuse a save when another Tillit holds the data folder."""
+        """Refuse a save when another Tillit holds the data folder (the error says so in any language)."""
         if self.read_only:
-            folder = FOLDER_READ_ONLY_MESSAGE.format(folder=self.data_dir)
-            raise ReadOnlyError(folder if self.folder_read_only else READ_ONLY_MESSAGE)
+            raise StudyReadOnlyError(self.data_dir, self.folder_read_only)
 
     # --- what the learner sees -----------------------------------------------------------------
 
@@ -116,8 +130,23 @@ class Study:
         return self.progress.current.lesson(lesson_id)
 
     def status(self, lesson_id: str) -> LessonStatus:
-        """not_started, read or completed."""
+        """not_started, read or completed, as saved."""
         return self.lesson_state(lesson_id).status
+
+    def shown_status(self, lesson_id: str) -> ShownStatus:
+        """The status the learner sees: the saved one, except that a lesson opened but not read to the end,
+        or one read whose quiz is under way, is in progress (a completed lesson stays completed)."""
+        state = self.lesson_state(lesson_id)
+        if state.status == COMPLETED:
+            return COMPLETED
+        if lesson_id in self.progress.current.quizzes:
+            return IN_PROGRESS
+        if state.status == READ:
+            return READ
+        place = self.progress.current.place
+        if state.opened_at is not None or (place is not None and place.lesson == lesson_id and place.scroll > 0):
+            return IN_PROGRESS  # the place: a lesson an older Tillit opened, which never noted opened_at
+        return NOT_STARTED
 
     def counted_attempts(self, lesson_id: str) -> list[Attempt]:
         """The lesson's attempts since its last reset (older ones stay saved but do not count)."""
@@ -161,8 +190,21 @@ class Study:
     # --- reading ------------------------------------------------------------------------------
 
     def go(self, place: Place) -> None:
-        """Remember where the learner is now."""
-        self.progress.update(lambda p: replace(p, place=place))
+        """Remember where the learner is now, and that a lesson read from has been opened.
+
+        The quiz or the reflection of the lesson last read keeps its reading position, so that going back
+        from them (after a Continue too) finds the lesson where the learner stopped reading."""
+
+        def change(p: Progress) -> Progress:
+            here = place
+            if here.view != "lesson" and not here.scroll and p.place is not None and p.place.lesson == here.lesson:
+                here = replace(here, scroll=p.place.scroll)
+            state = p.lesson(here.lesson)
+            if here.view == "lesson" and state.opened_at is None:
+                p = replace(p, lessons={**p.lessons, here.lesson: replace(state, opened_at=now())})
+            return replace(p, place=here)
+
+        self.progress.update(change)
 
     def mark_read(self, lesson_id: str) -> None:
         """Mark a lesson read (a completed lesson stays completed)."""

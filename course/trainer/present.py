@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import json
 import os
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -19,9 +20,9 @@ from typing import Any
 
 from course.content.model import Course, Lesson
 from course.content.quiz import Question
-from course.errors import UsageError
+from course.errors import StorageError, UsageError
 from course.i18n import tr
-from course.store import storage
+from course.store import reading, storage
 from course.trainer.plan import Block, Plan, block_title, default_blocks
 
 Clock = Callable[[], float]
@@ -72,6 +73,10 @@ class Deck:
 
     def segment_of(self, slide_index: int) -> Segment:
         return self.segments[self.slides[slide_index].segment]
+
+    def planned_start(self, segment: int) -> int:
+        """Minutes from the session's start to where a segment is planned to begin."""
+        return sum(s.minutes for s in self.segments[:segment])
 
 
 # --- building ------------------------------------------------------------------------------------------
@@ -319,10 +324,13 @@ class Presenter:
     def __init__(self, deck: Deck, clock: Clock = time.monotonic) -> None:
         self.deck = deck
         self.clock = clock
+        self.id = secrets.token_hex(8)  # names this presentation in its state file and in the commands sent to it
         self.index = 0
         self.shown = deck.slides[0].first_shown
-        self.answer = False
+        self.answer = False  # the room sees which options are right, with a line of why
+        self.explained = False  # …and every option's whole explanation
         self.blackout = False
+        self.finished = False  # past the last slide: the end slide
         self.timer_segment = 0
         self.countdown = Countdown(deck.segments[0].minutes * 60, clock)
         self.session_started: float | None = None
@@ -343,6 +351,7 @@ class Presenter:
 
     @property
     def at_end(self) -> bool:
+        """On the last slide with everything on it shown (the next move shows the end slide)."""
         return self.index == len(self.deck.slides) - 1 and not self._more_here()
 
     def _more_here(self) -> bool:
@@ -352,8 +361,13 @@ class Presenter:
         return self.shown < len(slide.steps)
 
     def next(self) -> bool:
-        """Reveal the next step (or the answer), else go to the next slide. False at the very end."""
-        self.blackout = False
+        """Reveal the next step (or the answer), else go to the next slide, and after the last one to the end
+        slide. False on the end slide. A blacked-out screen only comes back: nothing is revealed."""
+        if self.blackout:
+            self.blackout = False
+            return True
+        if self.finished:
+            return False
         slide = self.slide
         if slide.question is not None and not self.answer:
             self.answer = True
@@ -362,14 +376,24 @@ class Presenter:
             self.shown += 1
             return True
         if self.index + 1 >= len(self.deck.slides):
-            return False
+            self.finished = True
+            return True
         self._arrive(self.index + 1, forward=True)
         return True
 
     def prev(self) -> bool:
-        """Hide the last step shown (or the answer), else go back to the previous slide, fully shown."""
-        self.blackout = False
+        """Hide the last step shown (the explanations, the answer), else go back to the previous slide, fully
+        shown. A blacked-out screen only comes back."""
+        if self.blackout:
+            self.blackout = False
+            return True
+        if self.finished:
+            self.finished = False
+            return True
         slide = self.slide
+        if slide.question is not None and self.explained:
+            self.explained = False
+            return True
         if slide.question is not None and self.answer:
             self.answer = False
             return True
@@ -381,24 +405,35 @@ class Presenter:
         self._arrive(self.index - 1, forward=False)
         target = self.slide
         self.shown = len(target.steps)
-        self.answer = False
         return True
 
     def goto(self, index: int) -> None:
         """Jump to a slide (its first step); forward jumps into a new segment start its countdown."""
         index = max(0, min(index, len(self.deck.slides) - 1))
         self.blackout = False
+        self.finished = False
         self._arrive(index, forward=index > self.index)
 
     def reveal(self) -> bool:
-        """Show (or hide again) the answer of a question slide; False when the slide is not a question."""
-        if self.slide.question is None:
+        """A question's answer step by step: the right answer with a line of why, then every option's
+        explanation, then hidden again. False when the slide is not a question. On a blacked-out screen
+        the picture only comes back."""
+        if self.slide.question is None or self.finished:
             return False
-        self.blackout = False
-        self.answer = not self.answer
+        if self.blackout:
+            self.blackout = False
+        elif not self.answer:
+            self.answer = True
+        elif not self.explained:
+            self.explained = True
+        else:
+            self.answer = self.explained = False
         return True
 
     def reveal_all(self) -> None:
+        if self.blackout:
+            self.blackout = False
+            return
         self.shown = len(self.slide.steps)
 
     def toggle_blackout(self) -> None:
@@ -407,7 +442,7 @@ class Presenter:
     def _arrive(self, index: int, forward: bool) -> None:
         self.index = index
         self.shown = self.slide.first_shown
-        self.answer = False
+        self.answer = self.explained = False
         seg = self.slide.segment
         if forward and seg > self.timer_segment:
             self.timer_segment = seg
@@ -452,16 +487,21 @@ class Presenter:
         return self.elapsed() + left + after - self.deck.total_minutes * 60
 
     # the notes view follows this
-    def state(self, wall: float | None = None) -> dict[str, Any]:
-        """Everything a notes view needs to show the same place and the same timers (wall-clock based)."""
+    def state(self, wall: float | None = None, ended: bool = False) -> dict[str, Any]:
+        """Everything a notes view needs to show the same place and the same timers (wall-clock based);
+        `ended` once the presentation is over."""
         wall = time.time() if wall is None else wall
         return {
             "version": 1,
             "pid": os.getpid(),
+            "id": self.id,
+            "ended": ended,
             "source": self.deck.source,
             "slide": self.index,
             "shown": self.shown,
             "answer": self.answer,
+            "explained": self.explained,
+            "finished": self.finished,
             "blackout": self.blackout,
             "timer_segment": self.timer_segment,
             "remaining": self.countdown.remaining(),
@@ -487,6 +527,18 @@ class Followed:
     running: bool
     elapsed: float
     session_running: bool
+    presenter: str = ""  # the presentation's id, which a command to it must name
+    pid: int = 0
+    age: float = 0.0  # seconds since the presenter wrote it
+    ended: bool = False
+    explained: bool = False
+    finished: bool = False
+
+    def alive(self, later: float = 0.0) -> bool:
+        """True while the presentation that wrote this is still running (`later` seconds after it was read):
+        it has not said it ended, its process is there, and it has written within STALE_STATE seconds (it
+        rewrites its state every HEARTBEAT)."""
+        return not self.ended and self.age + later <= STALE_STATE and _process_exists(self.pid)
 
     def apply(self, presenter: Presenter) -> None:
         """Put a notes view's presenter where the presenting one is, timers included."""
@@ -494,6 +546,8 @@ class Followed:
         presenter.index = max(0, min(self.slide, last))
         presenter.shown = max(0, min(self.shown, len(presenter.slide.steps)))
         presenter.answer = self.answer
+        presenter.explained = self.answer and self.explained
+        presenter.finished = self.finished
         presenter.blackout = self.blackout
         presenter.timer_segment = max(0, min(self.timer_segment, len(presenter.deck.segments) - 1))
         presenter.countdown.reset(presenter.deck.segments[presenter.timer_segment].minutes * 60)
@@ -502,7 +556,22 @@ class Followed:
         presenter.session_started = now - self.elapsed if self.session_running else None
 
 
+def _process_exists(pid: int) -> bool:
+    if pid <= 0:
+        return False
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return False
+    except OSError:  # there, but another user's
+        return True
+    return True
+
+
 STATE_FILE = "present/state.json"
+HEARTBEAT = 2.0  # a presenter rewrites its state at least this often (seconds)…
+STALE_STATE = 15.0  # …so a state older than this is from a presentation that is no longer running
+MAX_CHANNEL_BYTES = 64 * 1024
 
 
 def state_path(data_dir: Path) -> Path:
@@ -516,13 +585,18 @@ def write_state(data_dir: Path, state: dict[str, Any]) -> None:
     storage.atomic_write(path, json.dumps(state, ensure_ascii=False).encode("utf-8"))
 
 
+def _read_json(path: Path) -> object:
+    """A small JSON file of the present/ folder, never through a link; None when missing or unreadable."""
+    try:
+        return json.loads(reading.read_regular(path, MAX_CHANNEL_BYTES).decode("utf-8"))
+    except (OSError, StorageError, ValueError):
+        return None
+
+
 def read_state(data_dir: Path, wall: float | None = None) -> Followed | None:
     """The presenter's last published state with its timers brought up to now; None when there is none
     or it cannot be read (a notes view then simply waits)."""
-    try:
-        raw = json.loads(state_path(data_dir).read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
+    raw = _read_json(state_path(data_dir))
     if not isinstance(raw, dict) or raw.get("version") != 1:
         return None
     try:
@@ -544,6 +618,12 @@ def read_state(data_dir: Path, wall: float | None = None) -> Followed | None:
             running=running,
             elapsed=float(raw["elapsed"]) + (since if session else 0.0),
             session_running=session,
+            presenter=str(raw.get("id", "")),
+            pid=int(raw.get("pid", 0)),
+            age=wall - float(raw["wall"]),
+            ended=bool(raw.get("ended", False)),
+            explained=bool(raw.get("explained", False)),
+            finished=bool(raw.get("finished", False)),
         )
-    except (KeyError, TypeError, ValueError):
+    except (KeyError, TypeError, ValueError, OverflowError):
         return None

@@ -51,7 +51,8 @@ def arm_exit_deadline(seconds: float) -> None:
 def help_screens() -> tuple[type[TillitScreen], ...]:
     """Every screen whose keys the help lists (the journal and practice screens load on first use)."""
     from course.tui.journal import JournalScreen
-    from course.tui.practice import AssessmentScreen, CommitmentsScreen
+    from course.tui.commitments import CommitmentsScreen
+    from course.tui.practice import AssessmentScreen
     from course.tui.results import ResultsScreen
     from course.tui.share import ShareScreen
 
@@ -269,6 +270,11 @@ class TillitApp(InertTextApp):
             return
         self.push_screen(PresentScreen(deck, deck.lang, self.study.data_dir, start=start))
 
+    def action_present_highlighted(self) -> None:
+        """F5 on the course map (its binding names this action): present the highlighted lesson."""
+        if isinstance(self.screen, HomeScreen):
+            self.present([self.screen.selected()])
+
     def session_plans(self) -> list[tuple[str, Path]]:
         """The session plans that come with the course, in the learner's language: (title, file).
         Read once per language (the palette asks on every keystroke)."""
@@ -323,7 +329,7 @@ class TillitApp(InertTextApp):
 
     def action_commitments(self) -> None:
         """Open and done commitments."""
-        from course.tui.practice import CommitmentsScreen
+        from course.tui.commitments import CommitmentsScreen
 
         if not isinstance(self.screen, CommitmentsScreen):
             self.push_screen(CommitmentsScreen())

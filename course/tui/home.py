@@ -36,6 +36,7 @@ class HomeScreen(TillitScreen):
         Binding("enter", "open", "key.open", show=False),
         Binding("q", "quiz", "key.quiz"),
         Binding("w", "reflect", "key.reflect"),
+        Binding("f5", "app.present_highlighted", "key.present", show=False),
         Binding("r", "reset", "key.reset"),
         Binding("R", "reset_all", "key.reset_all", show=False),
         Binding("a", "about", "key.about", show=False),

@@ -83,6 +83,7 @@ class JournalScreen(TillitScreen):
         self.search_timer: Timer | None = None
         self.selected_id: str | None = None  # the reflection the highlight is on (kept through every redraw)
         self.stamp: object = None  # the journal folders' times when it was last read (JournalStore.stamp)
+        self._commitments: dict[str, str] | None = None  # commitment id -> text, read once (commitment_texts)
 
     # --- drawing -----------------------------------------------------------------------------------
 
@@ -174,9 +175,19 @@ class JournalScreen(TillitScreen):
                 texts[(lid, p.id)] = p.text
         return texts
 
+    def commitment_texts(self) -> dict[str, str]:
+        """What each commitment meant to try, read once while the journal is open (a follow-up names it)."""
+        if self._commitments is None:
+            try:
+                self._commitments = self.tillit.practice.commitment_texts()
+            except TillitError:  # a damaged commitment file: the follow-up keeps its plain label
+                self._commitments = {}
+        return self._commitments
+
     def prompt_label(self, r: Reflection) -> str:
         if r.prompt == FOLLOW_UP_PROMPT:
-            return self.t("journal.follow_up")
+            meant = self.commitment_texts().get(r.commitment)
+            return self.t("journal.follow_up_of", text=first_line(meant)[:60]) if meant else self.t("journal.follow_up")
         lesson = (
             self.study.course.lesson(r.lesson, self.study.lang) if r.lesson in self.study.course.lesson_ids else None
         )
@@ -459,4 +470,4 @@ class JournalScreen(TillitScreen):
 
     def action_export(self) -> None:
         assessments = self.tillit.practice.assessments() if self.study.course.assessment else []
-        self.app.push_screen(ExportDialog(self.shown, self.study, assessments))
+        self.app.push_screen(ExportDialog(self.shown, self.study, assessments, self.commitment_texts()))

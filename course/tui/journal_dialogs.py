@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -25,7 +25,8 @@ from course.errors import TillitError
 from course.i18n import describe, formats, tr
 from course.learner.journal import Reflection, Trashed, Version
 from course.learner.journal_query import word_diff
-from course.render.export import FORMATS, render, write
+from course.render.export import FORMATS, render
+from course.store import storage
 from course.store.paths import here
 from course.tui.base import editable, inert
 from course.tui.dialogs import ConfirmDialog
@@ -277,11 +278,18 @@ class ExportDialog(ModalScreen[None]):
 
     BINDINGS = [Binding("escape", "cancel", "Cancel", show=False)]
 
-    def __init__(self, reflections: Sequence[Reflection], study: Study, assessments: Sequence[Assessment]) -> None:
+    def __init__(
+        self,
+        reflections: Sequence[Reflection],
+        study: Study,
+        assessments: Sequence[Assessment],
+        commitments: Mapping[str, str] | None = None,
+    ) -> None:
         super().__init__()
         self.reflections = list(reflections)
         self.study = study
         self.assessments = list(assessments)
+        self.commitments = dict(commitments or {})
 
     def t(self, key: str, **values: object) -> str:
         return tr(key, self.study.lang, **values)
@@ -356,9 +364,11 @@ class ExportDialog(ModalScreen[None]):
                 ConfirmDialog(question, self.study.lang, yes=self.t("jx.replace"), no=self.t("jx.other_name")), answer
             )
             return
-        text = render(self.reflections, self.study.course, self.study.lang, self.fmt(), self.assessments)
+        text = render(
+            self.reflections, self.study.course, self.study.lang, self.fmt(), self.assessments, commitments=self.commitments
+        )
         try:
-            write(target, text)
+            storage.write_new_file(target, text, replace=replace)  # replace: the learner said so
         except TillitError as err:
             self.problem(describe(err, self.study.lang))
             return

@@ -159,7 +159,7 @@ class LessonScreen(TillitScreen):
         self.tillit.go_home()
 
     def action_commit(self) -> None:
-        from course.tui.practice import CommitDialog
+        from course.tui.commitments import CommitDialog
 
         def done(commitment: object) -> None:
             if commitment is not None:

@@ -515,7 +515,7 @@ class QuizScreen(TillitScreen):
     def action_commit(self) -> None:
         if self.phase != "result":
             return
-        from course.tui.practice import CommitDialog
+        from course.tui.commitments import CommitDialog
 
         def done(commitment: object) -> None:
             if commitment is not None:
