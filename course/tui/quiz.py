@@ -562,7 +562,8 @@ class AttemptsScreen(TillitScreen):
         padding: 0 1;
     }}
     #attempt-list {{
-        height: 1fr;
+        height: auto;
+        max-height: 100%;
         max-width: {MEASURE};
     }}
     .attempts-lead {{
