@@ -593,3 +593,22 @@ async def test_f5_on_the_course_map_presents_the_highlighted_lesson(course: Cour
         assert screen.deck.source["lessons"] == [course.lesson_ids[2]]
         await pilot.press("escape")
         await until(pilot, lambda: not isinstance(app.screen, PresentScreen))
+
+
+async def test_the_notes_view_has_the_plans_clock_times_and_offers_a_only_on_a_question(
+    course: Course, data_dir: Path
+) -> None:
+    deck = plan_deck(course, "en")
+    room = present_app(deck, "en", data_dir, start=datetime(2026, 12, 3, 9, 0))
+    notes = notes_app(course, data_dir)
+    async with room.run_test(size=(100, 28)) as rp, notes.run_test(size=(100, 28)) as np:
+        view = notes.screen
+        assert isinstance(view, NotesScreen)
+        await until(np, lambda: view.following)
+        await until(np, lambda: "Planned 09:00–10:30" in screen_text(notes))
+        assert "a Show answer" not in rows(notes)[-1]
+        screen = presenting(room)
+        screen.presenter.goto(questions(deck)[0])
+        screen.show_slide()
+        await rp.pause()
+        await until(np, lambda: "a Show answer" in rows(notes)[-1])

@@ -533,6 +533,7 @@ class Followed:
     ended: bool = False
     explained: bool = False
     finished: bool = False
+    start: str | None = None  # when the plan starts, as the presenter has it (ISO, to the minute)
 
     def alive(self, later: float = 0.0) -> bool:
         """True while the presentation that wrote this is still running (`later` seconds after it was read):
@@ -624,6 +625,7 @@ def read_state(data_dir: Path, wall: float | None = None) -> Followed | None:
             ended=bool(raw.get("ended", False)),
             explained=bool(raw.get("explained", False)),
             finished=bool(raw.get("finished", False)),
+            start=raw["start"] if isinstance(raw.get("start"), str) else None,
         )
     except (KeyError, TypeError, ValueError, OverflowError):
         return None

@@ -8,6 +8,7 @@ command channel (course.trainer.commands). It notices when the presentation has 
 from __future__ import annotations
 
 import time
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
@@ -125,6 +126,7 @@ class NotesScreen(DeckView):
                 return
             self.presenter = Presenter(self.deck, self.presenter.clock)
         state.apply(self.presenter)
+        self.start = _start(state.start)
         self.following = True
         self.remove_class("waiting")
         self.show_notes()
@@ -162,8 +164,11 @@ class NotesScreen(DeckView):
     # --- keys --------------------------------------------------------------------------------------
 
     def check_action(self, action: str, parameters: tuple[object, ...]) -> bool | None:
-        """Keys that drive the presentation are offered while there is one to drive."""
+        """Keys that drive the presentation are offered while there is one to drive (the answer on a
+        question only)."""
         if action == "send":
+            if parameters == ("reveal",):
+                return self.following and self.presenter.slide.question is not None and not self.presenter.finished
             return self.following
         return True
 
@@ -194,6 +199,13 @@ class NotesScreen(DeckView):
 
     def action_notes_help(self) -> None:
         self.app.push_screen(TextDialog(self.t("help.notes"), notes_help_text(self.lang), self.lang))
+
+
+def _start(text: str | None) -> datetime | None:
+    try:
+        return datetime.fromisoformat(text) if text else None
+    except ValueError:
+        return None
 
 
 def notes_help_text(lang: str) -> str:

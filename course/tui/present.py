@@ -145,7 +145,9 @@ class PresentScreen(DeckView):
         self.ended = ended
         self.published = time.monotonic()
         try:
-            write_state(self.data_dir, self.presenter.state(ended=ended))
+            state = self.presenter.state(ended=ended)
+            state["start"] = self.start.isoformat(timespec="minutes") if self.start is not None else None
+            write_state(self.data_dir, state)
         except StorageError as err:
             if not self.publish_failed and not ended:
                 self.publish_failed = True
