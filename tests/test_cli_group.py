@@ -67,8 +67,8 @@ def test_share_writes_a_private_file_and_a_reflection_only_with_a_yes(
     assert [r["text"] for r in data["reflection"]] == ["My private [bold]words[/]"]
     assert data["name"] == "Ann"
     assert stat.S_IMODE(target.stat().st_mode) == 0o600
-    # without --reflection no reflection goes in
-    assert main([*where, "share", "-o", str(target)]) == 0
+    # without --reflection no reflection goes in (--force: the file from before is replaced on purpose)
+    assert main([*where, "share", "-o", str(target), "--force"]) == 0
     assert tomllib.loads(target.read_text(encoding="utf-8"))["reflection"] == []
 
 

@@ -457,7 +457,7 @@ def test_export_into_a_missing_folder_is_one_sentence(
 ) -> None:
     seed(data_dir)
     assert main(["journal", "export", *where, "--format", "md", "-o", str(tmp_path / "nope" / "x.md")]) == 2
-    assert "Could not save" in one_sentence(capsys.readouterr().err)
+    assert "does not exist, so nothing was written" in one_sentence(capsys.readouterr().err)
 
 
 def test_the_cli_knows_every_export_format() -> None:

@@ -22,7 +22,8 @@ from course.learner.journal import FOLLOW_UP_PROMPT, Reflection, Version
 from course.learner.journal_query import JournalFilter, select, visible
 from course.learner.practice import Assessment
 from course.render.chart import assessment_svg
-from course.render.export import FORMATS, read_toml_export, render, write
+from course.render.export import FORMATS, read_toml_export, render
+from course.store.storage import OutputRefused, write_new_file
 
 from .conftest import REPO
 from .journal_helpers import TZ
@@ -320,7 +321,9 @@ def test_write_is_atomic_and_private(tmp_path: Path) -> None:
     try:
         target = tmp_path / "journal.html"
         target.write_text("the previous export", encoding="utf-8")
-        write(target, "<p>new ✓</p>\n")
+        with pytest.raises(OutputRefused, match="already exists"):  # replaced only when asked to
+            write_new_file(target, "<p>new ✓</p>\n")
+        write_new_file(target, "<p>new ✓</p>\n", replace=True)
     finally:
         os.umask(old)
     assert target.read_text(encoding="utf-8") == "<p>new ✓</p>\n"
@@ -330,9 +333,9 @@ def test_write_is_atomic_and_private(tmp_path: Path) -> None:
 
 def test_write_into_a_missing_folder_fails_with_one_sentence(tmp_path: Path) -> None:
     with pytest.raises(StorageError) as caught:
-        write(tmp_path / "missing" / "journal.md", "text")
+        write_new_file(tmp_path / "missing" / "journal.md", "text")
     message = str(caught.value)
-    assert message.startswith("Could not save") and message.endswith(".") and "\n" not in message
+    assert message.startswith("The folder") and message.endswith(".") and "\n" not in message
 
 
 # --- the chart ------------------------------------------------------------------------------------------

@@ -3,6 +3,7 @@ Markdown prose, one rule for every -o FILE, Swedish tag order and a remembered -
 
 from __future__ import annotations
 
+import os
 import stat
 from datetime import UTC, datetime
 from pathlib import Path
@@ -178,3 +179,150 @@ async def test_the_app_says_so_in_the_learners_language(course: Course, data_dir
         await until(pilot, lambda: any(words in str(n.message) for n in app._notifications), "the notice")
         [message] = [str(n.message) for n in app._notifications if words in str(n.message)]
         assert str(path) in message and storage.HAND_EDITS in message
+
+
+# --- 6. one rule for every -o FILE: never over an existing file without --force ------------------------
+
+
+def outputs(course: Course, tmp_path: Path, data: Path) -> dict[str, tuple[list[str], Path]]:
+    """Every command that writes a file it is given, with that file (under tmp_path/out)."""
+    shares = tmp_path / "shares"
+    shares.mkdir(exist_ok=True)
+    if not (shares / "p.toml").exists():
+        assert main(["--data", str(data), "share", "-o", str(shares / "p.toml")]) == 0
+    out = tmp_path / "out"
+    out.mkdir(exist_ok=True)
+    gift = Path(__file__).parent / "gift" / "moodle-examples.gift"
+    common = where(course, data)
+    return {
+        "journal export": (["journal", "export", *common, "-o", str(out / "j.md")], out / "j.md"),
+        "share": (["--data", str(data), "share", "-o", str(out / "share.toml")], out / "share.toml"),
+        "handout": (["handout", *common, "--for", "participants", "--format", "md", "-o", str(out / "h.md")], out / "h.md"),
+        "results --html": (["results", *common, str(shares), "--html", str(out / "r.html")], out / "r.html"),
+        "results --csv": (["results", *common, str(shares), "--csv", str(out / "r.csv")], out / "r.csv"),
+        "results --assessment-csv": (
+            ["results", *common, str(shares), "--assessment-csv", str(out / "a.csv")],
+            out / "a.csv",
+        ),
+        "session new": (["session", "new", *common, "-o", str(out / "plan.toml")], out / "plan.toml"),
+        "import gift": (["import", "gift", str(gift), "-o", str(out / "trust-culture.toml")], out / "trust-culture.toml"),
+    }
+
+
+COMMANDS = (
+    "journal export",
+    "share",
+    "handout",
+    "results --html",
+    "results --csv",
+    "results --assessment-csv",
+    "session new",
+    "import gift",
+)
+
+
+@pytest.mark.parametrize("command", COMMANDS)
+def test_every_output_refuses_an_existing_file_in_one_sentence_and_replaces_it_with_force(
+    course: Course, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], command: str
+) -> None:
+    Study(course, data_dir, "en")
+    args, target = outputs(course, tmp_path, data_dir)[command]
+    target.write_text("mine, not Tillit's\n", encoding="utf-8")
+    capsys.readouterr()
+    assert main(args) == 2
+    err = capsys.readouterr().err
+    assert err == f"tillit: {storage.exists_sentence(target)}\n", "the same one sentence for every command"
+    assert target.read_text(encoding="utf-8") == "mine, not Tillit's\n"
+    assert not [p for p in target.parent.iterdir() if p.name.endswith(".tmp")], "no temp file left"
+    assert main([*args, "--force"]) == 0
+    assert target.read_text(encoding="utf-8") != "mine, not Tillit's\n"
+    assert stat.S_IMODE(target.stat().st_mode) == 0o600
+
+
+def test_results_refuse_before_writing_any_of_their_files(
+    course: Course, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    Study(course, data_dir, "en")
+    outputs(course, tmp_path, data_dir)
+    out = tmp_path / "out"
+    (out / "r.csv").write_text("keep\n", encoding="utf-8")
+    args = ["results", *where(course, data_dir), str(tmp_path / "shares"), "--html", str(out / "r.html")]
+    assert main([*args, "--csv", str(out / "r.csv")]) == 2
+    assert not (out / "r.html").exists(), "nothing is written when one of the files is there already"
+    assert (out / "r.csv").read_text(encoding="utf-8") == "keep\n"
+
+
+def test_sharing_reflections_refuses_an_existing_file_before_asking(
+    course: Course, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    study = Study(course, data_dir, "en")
+    r = study.save_reflection(LESSON, course.lesson(LESSON, "en").prompts[0].id, "Private words.", None)
+    target = tmp_path / "share.toml"
+    target.write_text("earlier\n", encoding="utf-8")
+    asked: list[str] = []
+
+    def answer(question: str) -> str:
+        asked.append(question)
+        return "y"
+
+    monkeypatch.setattr("builtins.input", answer)
+    assert main(["--data", str(data_dir), "share", "-o", str(target), "--reflection", r.id, "--yes"]) == 2
+    assert asked == [] and target.read_text(encoding="utf-8") == "earlier\n"
+    assert "already exists" in capsys.readouterr().err
+
+
+def test_a_device_is_written_into_without_force(course: Course, data_dir: Path) -> None:
+    Study(course, data_dir, "en")
+    assert main(["journal", "export", *where(course, data_dir), "--format", "md", "-o", os.devnull]) == 0
+    assert main(["--data", str(data_dir), "share", "-o", os.devnull]) == 0
+    assert stat.S_ISCHR(os.stat(os.devnull).st_mode)
+
+
+def test_a_file_that_appears_while_writing_is_never_replaced(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    target = tmp_path / "export.html"
+    real = storage.check_new_file
+
+    def late(path: Path, replace: bool = False) -> None:
+        real(path, replace)
+        path.write_text("someone else's, written a moment later\n", encoding="utf-8")
+
+    monkeypatch.setattr(storage, "check_new_file", late)
+    with pytest.raises(storage.OutputRefused, match="already exists"):
+        storage.write_new_file(target, "<p>mine</p>")
+    assert target.read_text(encoding="utf-8") == "someone else's, written a moment later\n"
+    assert [p.name for p in tmp_path.iterdir()] == ["export.html"], "no temp file left"
+
+
+def test_a_link_of_that_name_is_never_written_through(tmp_path: Path) -> None:
+    elsewhere = tmp_path / "elsewhere.txt"
+    link = tmp_path / "out.md"
+    link.symlink_to(elsewhere)  # dangling
+    with pytest.raises(storage.OutputRefused, match="already exists"):
+        storage.write_new_file(link, "x")
+    assert not elsewhere.exists() and link.is_symlink()
+
+
+# --- 5. -o x.html without --format takes the format from the name ------------------------------------------
+
+
+def test_export_takes_the_format_from_the_file_name(
+    course: Course, data_dir: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    study = Study(course, data_dir, "en")
+    study.save_reflection(LESSON, course.lesson(LESSON, "en").prompts[0].id, "Asked instead of told.", None)
+    args = ["journal", "export", *where(course, data_dir)]
+    assert main([*args, "-o", str(tmp_path / "notes.html")]) == 0
+    assert (tmp_path / "notes.html").read_text(encoding="utf-8").lstrip().lower().startswith("<!doctype html")
+    assert main([*args, "-o", str(tmp_path / "notes.MD")]) == 0
+    assert (tmp_path / "notes.MD").read_text(encoding="utf-8").startswith("# ")
+    assert main([*args, "-o", str(tmp_path / "notes.toml")]) == 0
+    assert "Asked instead of told." in (tmp_path / "notes.toml").read_text(encoding="utf-8")
+    assert main([*args, "--format", "md", "-o", str(tmp_path / "plain.html")]) == 0  # --format, when given, wins
+    assert (tmp_path / "plain.html").read_text(encoding="utf-8").startswith("# ")
+    capsys.readouterr()
+    assert main([*args, "-o", str(tmp_path / "notes.txt")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "end it in .md, .html or .toml" in err and "--format" in err
+    assert not (tmp_path / "notes.txt").exists()
+    assert main(args) == 2
+    assert "--format md, html or toml" in capsys.readouterr().err

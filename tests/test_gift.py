@@ -13,9 +13,10 @@ from typing import Any
 
 import pytest
 
-from course.content.gift import PLACEHOLDER, Conversion, convert, read_gift, slugify, write_quiz
+from course.content.gift import PLACEHOLDER, Conversion, convert, read_gift, slugify
 from course.content.loader import check_course, load_course
 from course.errors import UsageError
+from course.store.storage import write_new_file
 
 from .conftest import REPO
 
@@ -545,13 +546,13 @@ def test_read_gift_refuses_a_missing_file_a_folder_and_a_large_file(tmp_path: Pa
 
 def test_write_quiz_refuses_to_overwrite_unless_forced(tmp_path: Path) -> None:
     path = tmp_path / "trust-culture.toml"
-    write_quiz(path, "first\n")
+    write_new_file(path, "first\n")
     assert path.read_text(encoding="utf-8") == "first\n"
     assert stat.S_IMODE(path.stat().st_mode) == 0o600
     with pytest.raises(UsageError, match=r"trust-culture\.toml already exists"):
-        write_quiz(path, "second\n")
+        write_new_file(path, "second\n")
     assert path.read_text(encoding="utf-8") == "first\n"
-    write_quiz(path, "second\n", force=True)
+    write_new_file(path, "second\n", replace=True)
     assert path.read_text(encoding="utf-8") == "second\n"
     assert sorted(os.listdir(tmp_path)) == ["trust-culture.toml"]  # no temporary file left behind
 
@@ -560,7 +561,7 @@ def test_write_quiz_refuses_a_dangling_link(tmp_path: Path) -> None:
     link = tmp_path / "quiz.toml"
     link.symlink_to(tmp_path / "nowhere.toml")
     with pytest.raises(UsageError, match=r"already exists"):
-        write_quiz(link, "x\n")
+        write_new_file(link, "x\n")
     assert not (tmp_path / "nowhere.toml").exists()
 
 

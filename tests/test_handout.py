@@ -27,8 +27,8 @@ from course.render.handout import (
     WORKBOOK_LINES,
     WRONG_MARK,
     render_handout,
-    write_handout,
 )
+from course.store import storage
 from course.trainer.plan import Block, Plan
 
 from .conftest import REPO
@@ -547,7 +547,10 @@ def test_write_handout_replaces_the_file_whole(course: Course, tmp_path: Path) -
     target = tmp_path / "handout.html"
     target.write_text("old", encoding="utf-8")
     text = render_handout(course, "sv", PAIR, "participants", "html")
-    write_handout(target, text)
+    with pytest.raises(storage.OutputRefused, match="already exists"):  # only when asked to replace it
+        storage.write_new_file(target, text)
+    assert target.read_text(encoding="utf-8") == "old"
+    storage.write_new_file(target, text, replace=True)
     assert target.read_text(encoding="utf-8") == text
     assert [p.name for p in tmp_path.iterdir()] == ["handout.html"]
 

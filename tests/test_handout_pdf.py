@@ -12,7 +12,8 @@ from pathlib import Path
 import pytest
 
 from course.content.model import Course
-from course.render.handout import AUDIENCES, LABELS, render_handout, write_handout
+from course.render.handout import AUDIENCES, LABELS, render_handout
+from course.store.storage import write_new_file
 from course.trainer.plan import Block, Plan
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")
@@ -82,7 +83,7 @@ def printed(course: Course, tmp_path_factory: pytest.TempPathFactory) -> Printed
         if (audience, lang) not in cache:
             plan = session_plan()
             html = folder / f"{audience}-{lang}.html"
-            write_handout(html, render_handout(course, lang, plan.lesson_ids(), audience, "html", plan))
+            write_new_file(html, render_handout(course, lang, plan.lesson_ids(), audience, "html", plan))
             pdf = folder / f"{audience}-{lang}.pdf"
             print_pdf(html, pdf, folder / "profile")
             cache[(audience, lang)] = pdf

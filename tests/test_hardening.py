@@ -635,19 +635,19 @@ def test_a_save_refuses_to_replace_a_device_a_pipe_or_a_folder(tmp_path: Path) -
 
 def test_an_output_named_dev_null_or_a_pipe_is_written_into_not_replaced(tmp_path: Path) -> None:
     null = _null_device(tmp_path)
-    storage.write_output(null, b"a share nobody keeps")
+    storage.write_new_file(null, b"a share nobody keeps")
     assert stat.S_ISCHR(os.stat(null).st_mode)
     pipe = tmp_path / "pipe"
     os.mkfifo(pipe)
     reader = subprocess.Popen(["cat", str(pipe)], stdout=subprocess.PIPE)
-    storage.write_output(pipe, b"through the pipe")
+    storage.write_new_file(pipe, b"through the pipe")
     out, _ = reader.communicate(timeout=10)
     assert out == b"through the pipe" and stat.S_ISFIFO(os.stat(pipe).st_mode)
-    storage.write_output(tmp_path / "plain.html", b"<p>")
+    storage.write_new_file(tmp_path / "plain.html", b"<p>")
     assert (tmp_path / "plain.html").read_bytes() == b"<p>"
     assert stat.S_IMODE(os.stat(tmp_path / "plain.html").st_mode) == 0o600
     with pytest.raises(StorageError, match="is a folder"):
-        storage.write_output(tmp_path, b"x")
+        storage.write_new_file(tmp_path, b"x")
 
 
 # --- C1: a read-only data folder opens read-only, and says so ---------------------------------------

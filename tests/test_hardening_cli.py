@@ -28,9 +28,9 @@ from course.content import parsecache
 from course.content.model import Course
 from course.content.parsecache import ParseCache
 from course.content.sourcefile import Report, read_text
-from course.learner.share import build_share, render_share, write_share
+from course.learner.share import build_share, render_share
 from course.learner.study import Study
-from course.store import sandbox
+from course.store import sandbox, storage
 from course.trainer.shares import OLDER, load_shares
 
 from .conftest import REPO
@@ -149,7 +149,7 @@ def padded_share(course: Course, folder: Path, n: int, pad: int) -> Path:
     padding = "pad = [" + ",".join(["1"] * pad) + "]\n"
     text = text.replace("\nschema = ", f"\n{padding}schema = ", 1)
     path = folder / f"p{n:03}.toml"
-    write_share(path, text)
+    storage.write_new_file(path, text, replace=True)
     return path
 
 
@@ -253,7 +253,7 @@ def dated_share(course: Course, folder: Path, name: str, created: datetime, save
     data["created"] = created
     folder.mkdir(exist_ok=True)
     path = folder / f"{name}.toml"
-    write_share(path, render_share(data))
+    storage.write_new_file(path, render_share(data), replace=True)
     os.utime(path, (saved.timestamp(), saved.timestamp()))
     return path
 

@@ -12,6 +12,7 @@ import pytest
 from course.content.model import Course
 from course.content.sourcefile import UNSAFE
 from course.errors import ContentError, Problem, UsageError
+from course.store.storage import write_new_file
 from course.trainer.plan import (
     KINDS,
     Block,
@@ -25,7 +26,7 @@ from course.trainer.plan import (
     read_plan,
     shipped_plans,
 )
-from course.trainer.plan_template import template, write_template
+from course.trainer.plan_template import template
 
 from .conftest import REPO
 
@@ -397,22 +398,22 @@ def test_find_plan_says_which_plans_exist(tmp_path: Path, course: Course) -> Non
 
 def test_write_template_refuses_to_overwrite(tmp_path: Path) -> None:
     path = tmp_path / "plan.toml"
-    write_template(path, "first\n")
+    write_new_file(path, "first\n")
     assert path.read_text(encoding="utf-8") == "first\n"
     with pytest.raises(UsageError, match="already exists") as caught:
-        write_template(path, "second\n")
+        write_new_file(path, "second\n")
     assert str(path) in str(caught.value)
     assert path.read_text(encoding="utf-8") == "first\n"
-    write_template(path, "third\n", force=True)
+    write_new_file(path, "third\n", replace=True)
     assert path.read_text(encoding="utf-8") == "third\n"
     assert [p.name for p in tmp_path.iterdir()] == ["plan.toml"], "no temporary file is left behind"
 
 
 def test_write_template_names_a_missing_folder_or_a_folder(tmp_path: Path) -> None:
     with pytest.raises(UsageError, match="does not exist"):
-        write_template(tmp_path / "nope" / "plan.toml", "x\n")
+        write_new_file(tmp_path / "nope" / "plan.toml", "x\n")
     with pytest.raises(UsageError, match="is a folder"):
-        write_template(tmp_path, "x\n", force=True)
+        write_new_file(tmp_path, "x\n", replace=True)
 
 
 # --- new plans -----------------------------------------------------------------------------------

@@ -32,7 +32,6 @@ from course.learner.share import (
     build_share,
     participant_id,
     render_share,
-    write_share,
 )
 from course.learner.study import Study
 from course.render.report import render_assessment_csv, render_csv, render_html
@@ -90,7 +89,7 @@ def take_quiz(study: Study, lesson: str, answers: dict[str, list[str]]) -> None:
 def share_to(folder: Path, name: str, data: dict[str, Any]) -> Path:
     folder.mkdir(parents=True, exist_ok=True)
     path = folder / f"{name}.toml"
-    write_share(path, render_share(data))
+    storage.write_new_file(path, render_share(data), replace=True)
     return path
 
 

@@ -8,7 +8,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from course.cli.options import add_lang
+from course.cli.options import add_force, add_lang
 from course.content.loader import load_course
 from course.content.model import Course
 from course.content.terminal_text import visible
@@ -55,6 +55,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
         "--reflection", metavar="ID", action="append", default=[], help="also share this reflection (repeat for more)"
     )
     share.add_argument("--yes", action="store_true", help="do not ask before sharing reflections")
+    add_force(share)
     common(share)
 
     results = sub.add_parser(
@@ -74,6 +75,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
     results.add_argument("--csv", metavar="FILE", help="write the per-question figures as CSV")
     results.add_argument("--assessment-csv", metavar="FILE", help="write the per-behaviour figures as CSV")
     results.add_argument("--show", action="store_true", help="show the results one at a time, hidden until revealed")
+    add_force(results, "a FILE given to --html, --csv or --assessment-csv")
     add_lang(results, "language of the report")
     common(results)
 
@@ -96,7 +98,7 @@ def add_parsers(sub: argparse._SubParsersAction[argparse.ArgumentParser], common
     gift.add_argument("file", metavar="FILE", help="the GIFT file")
     gift.add_argument("-o", "--output", metavar="QUIZ.toml", required=True, help="the quiz file to write")
     gift.add_argument("--lesson", metavar="ID", help="the lesson the quiz belongs to (default: from QUIZ.toml's name)")
-    gift.add_argument("--force", action="store_true", help="replace QUIZ.toml if it exists")
+    add_force(gift, "QUIZ.toml")
     common(gift)
 
     serve = sub.add_parser(
@@ -163,6 +165,10 @@ def _write_share(args: argparse.Namespace, text: str) -> int:
             )
         sys.stdout.write(text)
         return 0
+    from course.store.storage import check_new_file, write_new_file
+
+    target = Path(args.output).expanduser()
+    check_new_file(target, args.force)  # before a question is asked
     if args.reflection and not args.yes:
         sys.stdout.write(text)
         if not sys.stdin.isatty():
@@ -172,10 +178,7 @@ def _write_share(args: argparse.Namespace, text: str) -> int:
         if answer.strip().lower() not in ("y", "yes", "j", "ja"):
             print("Nothing was written.")
             return 1
-    from course.learner.share import write_share
-
-    target = Path(args.output).expanduser()
-    write_share(target, text)
+    write_new_file(target, text, replace=args.force)
     print(f"Wrote {target}. Give it to your trainer; a later file from you replaces this one.")
     return 0
 
@@ -191,6 +194,9 @@ def _results(args: argparse.Namespace, course: Course, locations: paths.Location
     from course.trainer.shares import load_shares
 
     lang = language(args, course, locations.data)
+    targets = [Path(t).expanduser() for t in (args.html, args.csv, args.assessment_csv) if t]
+    for path in targets:  # every one before the first is written
+        storage.check_new_file(path, args.force)
     inputs = [Path(p).expanduser() for p in args.inputs]
     missing = [str(p) for p in inputs if not p.exists()]
     if missing:
@@ -213,7 +219,7 @@ def _results(args: argparse.Namespace, course: Course, locations: paths.Location
     for target, render in outputs:
         if target:
             path = Path(target).expanduser()
-            storage.write_output(path, render().encode("utf-8"))
+            storage.write_new_file(path, render(), replace=args.force)
             wrote.append(str(path))
     print(summary(results, lang))
     if wrote:
@@ -253,8 +259,9 @@ def summary(results: Results, lang: str, limit: int = 10) -> str:
 
 
 def _import_gift(args: argparse.Namespace) -> int:
-    from course.content.gift import convert, read_gift, write_quiz
+    from course.content.gift import convert, read_gift
     from course.content.model import valid_id
+    from course.store.storage import check_new_file, write_new_file
 
     source = Path(args.file).expanduser()
     target = Path(args.output).expanduser()
@@ -263,6 +270,7 @@ def _import_gift(args: argparse.Namespace) -> int:
         raise UsageError(
             f"'{lesson}' is not a lesson id; name the quiz file after its lesson (e.g. trust-culture.toml) or give --lesson"
         )
+    check_new_file(target, args.force)
     conv = convert(read_gift(source), lesson, source.name)
     for item in conv.skipped:  # file:line first, so an editor can jump there; GIFT text is shown, never obeyed
         print(visible(f"{source}:{item.line}: skipped: {item.render().split(': ', 1)[1]}"), file=sys.stderr)
@@ -272,7 +280,7 @@ def _import_gift(args: argparse.Namespace) -> int:
         print(visible(f"{source}:{where}: {rest}" if where else f"{source}: {note}"), file=sys.stderr)
     if conv.questions == 0:
         raise UsageError(f"{source} has no question Tillit can ask; nothing was written")
-    write_quiz(target, conv.quiz_toml, force=args.force)
+    write_new_file(target, conv.quiz_toml, replace=args.force)
     skipped = f", skipped {len(conv.skipped)} (listed above)" if conv.skipped else ""
     print(f"Wrote {conv.questions} question{'s' if conv.questions != 1 else ''} to {target}{skipped}.")
     if conv.placeholders:

@@ -11,7 +11,7 @@ from datetime import date
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from course.cli.options import add_lang
+from course.cli.options import add_force, add_lang
 from course.content.loader import load_course
 from course.content.terminal_text import visible
 from course.errors import StorageError, UsageError
@@ -24,13 +24,14 @@ if TYPE_CHECKING:
 
 
 EXPORT_FORMATS = ("md", "html", "toml")  # course.render.export.FORMATS, without importing it for every start-up
+SUFFIXES = {".md": "md", ".markdown": "md", ".html": "html", ".htm": "html", ".toml": "toml"}  # -o x.html: html
 JOURNAL_EPILOG = """examples:
   tillit journal add "Today I let the team plan the week themselves."
   echo "Asked instead of told." | tillit journal add --lesson trust-culture --tag feedback
   tillit journal add                       (opens $EDITOR, default vi)
   tillit journal list --since 2025-01-01 --starred
   tillit journal search återkoppling       (finds aterkoppling and Återkoppling too)
-  tillit journal export --format html -o journal.html"""
+  tillit journal export -o journal.html    (the format from the name: .md, .html or .toml)"""
 
 
 def add_parsers(
@@ -87,10 +88,13 @@ def add_parsers(
             "self-contained file that prints well, with your self-assessment chart) or toml (every detail)."
         ),
     )
-    export.add_argument("--format", choices=EXPORT_FORMATS, required=True, help="md, html or toml")
+    export.add_argument(
+        "--format", choices=EXPORT_FORMATS, help="md, html or toml (default: from FILE's name, as -o notes.html)"
+    )
     export.add_argument(
         "-o", "--output", metavar="FILE", help="write to FILE (private, 0600) instead of standard output"
     )
+    add_force(export)
     _filters(export, common)
 
 
@@ -296,18 +300,37 @@ def _journal_list(study: Study, args: argparse.Namespace, words: str) -> int:
     return 0
 
 
+def export_format(given: str | None, output: str | None) -> str:
+    """--format, else the format FILE's name ends in (-o notes.html: html); UsageError when neither says."""
+    if given is not None:
+        return given
+    if output is not None:
+        found = SUFFIXES.get(Path(output).suffix.lower())
+        if found is not None:
+            return found
+        raise UsageError(
+            f"Tillit cannot tell the format from the name {output!r}; end it in .md, .html or .toml, "
+            "or give --format md, html or toml."
+        )
+    raise UsageError("Say which format to export: --format md, html or toml (or -o FILE ending in one of them).")
+
+
 def _journal_export(study: Study, args: argparse.Namespace) -> int:
     from course.learner.practice import Practice
-    from course.render.export import render, write
+    from course.render.export import render
+    from course.store.storage import check_new_file, write_new_file
 
+    fmt = export_format(args.format, args.output)
+    target = None if args.output is None else Path(args.output).expanduser()
+    if target is not None:
+        check_new_file(target, args.force)
     found = _selected(study, args, "")
-    assessments = Practice(study).assessments() if args.format in ("html", "toml") else []
-    text = render(found, study.course, study.lang, args.format, assessments)
-    if args.output is None:
+    assessments = Practice(study).assessments() if fmt in ("html", "toml") else []
+    text = render(found, study.course, study.lang, fmt, assessments)
+    if target is None:
         sys.stdout.write(text)
         return 0
-    target = Path(args.output).expanduser()
-    write(target, text)
+    write_new_file(target, text, replace=args.force)
     noun = "reflection" if len(found) == 1 else "reflections"
     print(f"Exported {len(found)} {noun} to {target}.")
     return 0

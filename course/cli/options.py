@@ -39,6 +39,11 @@ def find_languages(argv: Sequence[str]) -> tuple[str, ...]:
     return _choices
 
 
+def add_force(parser: argparse.ArgumentParser, what: str = "FILE") -> None:
+    """`--force`: the one way to let a command replace a file that is there already (see storage.write_new_file)."""
+    parser.add_argument("--force", action="store_true", help=f"replace {what} if it exists (else it is left as it is)")
+
+
 def add_lang(parser: argparse.ArgumentParser, help: str, suppress: bool = True) -> None:
     """A `--lang` option taking the languages `find_languages` found."""
     parser.add_argument("--lang", choices=_choices, default=argparse.SUPPRESS if suppress else None, help=help)

@@ -9,7 +9,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from course.cli.options import add_lang
+from course.cli.options import add_force, add_lang
 from course.content.loader import load_course
 from course.content.model import Course
 from course.errors import ContentError, StorageError, TillitError, UsageError
@@ -73,7 +73,7 @@ def add_parsers(
     new.add_argument("--title", help="the session's title")
     new.add_argument("--date", metavar="YYYY-MM-DD", help="the day of the session")
     new.add_argument("--start", metavar="HH:MM", help="the time it starts (the agenda then shows clock times)")
-    new.add_argument("--force", action="store_true", help="replace FILE if it exists")
+    add_force(new)
     common(new)
     _lang(new)
     run = actions.add_parser(
@@ -102,6 +102,7 @@ def add_parsers(
     handout.add_argument("--for", dest="audience", choices=("participants", "trainer"), required=True, help="who it is for")
     handout.add_argument("--format", choices=("md", "html"), required=True, help="md or html")
     handout.add_argument("-o", "--output", metavar="FILE", help="write to FILE instead of standard output")
+    add_force(handout)
     common(handout)
     _lang(handout)
 
@@ -232,15 +233,18 @@ def _clock(value: str | None) -> time | None:
 
 
 def _session_new(args: argparse.Namespace, course: Course, lang: str) -> int:
-    from course.trainer.plan_template import template, write_template
+    from course.store.storage import check_new_file, write_new_file
+    from course.trainer.plan_template import template
 
     ids = list(args.lessons) or list(course.lesson_ids)
+    target = None if args.output == "-" else Path(args.output).expanduser()
+    if target is not None:
+        check_new_file(target, args.force)
     text = template(course, ids, lang, title=args.title, when=_day(args.date), start=_clock(args.start))
-    if args.output == "-":
+    if target is None:
         sys.stdout.write(text)
         return 0
-    target = Path(args.output).expanduser()
-    write_template(target, text, force=args.force)
+    write_new_file(target, text, replace=args.force)
     print(f"Wrote a session plan for {len(ids)} lesson{'s' if len(ids) != 1 else ''} to {target}.")
     print(f"Adjust it, run `tillit check {target}`, then `tillit session run {target}`.")
     return 0
@@ -263,8 +267,12 @@ def _session_list(course: Course, lang: str) -> int:
 
 
 def _handout(args: argparse.Namespace, course: Course, lang: str) -> int:
-    from course.render.handout import render_handout, write_handout
+    from course.render.handout import render_handout
+    from course.store.storage import check_new_file, write_new_file
 
+    target = None if args.output is None else Path(args.output).expanduser()
+    if target is not None:
+        check_new_file(target, args.force)
     plan = None
     ids = list(args.lessons)
     if args.plan:
@@ -275,11 +283,10 @@ def _handout(args: argparse.Namespace, course: Course, lang: str) -> int:
         ids = ids or list(plan.lesson_ids())
     ids = ids or list(course.lesson_ids)
     text = render_handout(course, lang, ids, args.audience, args.format, plan)
-    if args.output is None:
+    if target is None:
         sys.stdout.write(text)
         return 0
-    target = Path(args.output).expanduser()
-    write_handout(target, text)
+    write_new_file(target, text, replace=args.force)
     who = "workbook" if args.audience == "participants" else "facilitator guide"
     print(f"Wrote the {who} for {len(ids)} lesson{'s' if len(ids) != 1 else ''} to {target}.")
     return 0

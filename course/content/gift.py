@@ -46,7 +46,7 @@ from course.content.quizfile import GIFT_PLACEHOLDER
 from course.content.sourcefile import MAX_CONTENT_BYTES
 from course.errors import UsageError
 from course.i18n import tr
-from course.store.storage import atomic_write, toml_value
+from course.store.storage import toml_value
 
 PLACEHOLDER: Final = GIFT_PLACEHOLDER
 PASS_MARK: Final = 0.8
@@ -633,10 +633,3 @@ def read_gift(path: Path) -> str:
         line = raw[: err.start].count(b"\n") + 1
         raise UsageError(f"{path} is not UTF-8 text (line {line}); save it as UTF-8 and try again.") from err
     return text.removeprefix("\ufeff")
-
-
-def write_quiz(path: Path, text: str, force: bool = False) -> None:
-    """Write a converted quiz atomically; an existing file is replaced only with `force`."""
-    if not force and (path.exists() or path.is_symlink()):
-        raise UsageError(f"{path} already exists and was left as it is; choose another file, or replace it on purpose.")
-    atomic_write(path, text.encode("utf-8"))

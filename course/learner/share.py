@@ -270,7 +270,7 @@ def build_share(study: Study, name: str = "", reflection_ids: Sequence[str] = ()
 
 
 def render_share(data: Mapping[str, Any]) -> str:
-    """The exact text write_share will save: a comment saying what the file is, then the TOML.
+    """The exact text a share file holds (storage.write_new_file saves it): a comment saying what it is, then the TOML.
 
     Raises ShareError when the file would be larger than MAX_SHARE_BYTES or would not be accepted
     by the trainer's Tillit (every share is read back and checked with parse_share first).
@@ -292,11 +292,6 @@ def render_share(data: Mapping[str, Any]) -> str:
     except ShareFormatError as err:
         raise ShareError(f"The share could not be made: {err.reason}.") from err
     return text
-
-
-def write_share(path: Path, text: str) -> None:
-    """Save a rendered share atomically (a crash leaves the old file or the new one), readable only by you."""
-    storage.write_output(path, text.encode("utf-8"))
 
 
 # --- reading a share (untrusted: every value is checked) -------------------------------------------------

@@ -89,11 +89,6 @@ def render(
     return _html(entries, course, lang, assessments, heading)
 
 
-def write(path: Path, text: str) -> None:
-    """Write an export atomically (a crash leaves the old file or the new one), readable only by you (0600)."""
-    storage.write_output(path, text.encode("utf-8"))
-
-
 # --- shared ------------------------------------------------------------------------------------------
 
 

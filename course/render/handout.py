@@ -12,7 +12,6 @@ from __future__ import annotations
 import re
 from collections.abc import Sequence
 from datetime import date, time
-from pathlib import Path
 
 from course.content.model import Course, Lesson, Prompt
 from course.content.quiz import Question, Quiz
@@ -21,7 +20,6 @@ from course.errors import UsageError
 from course.i18n import Section
 from course.i18n.formats import duration, long_day
 from course.render import markdown as md
-from course.store import storage
 from course.trainer.plan import Block, Plan
 
 AUDIENCES = ("participants", "trainer")
@@ -71,11 +69,6 @@ def render_handout(
         raise UsageError(f"{names} {what} of this course; use one of {', '.join(course.lesson_ids)}.")
     doc = _Doc(course, lang, tuple(ids), audience == "trainer", plan)
     return _markdown(doc) if fmt == "md" else _html(doc)
-
-
-def write_handout(path: Path, text: str) -> None:
-    """Write a handout atomically: a crash leaves the old file or the new one, never half of one."""
-    storage.write_output(path, text.encode("utf-8"))
 
 
 # --- what both formats share -------------------------------------------------------------------------

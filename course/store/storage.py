@@ -18,7 +18,7 @@ from typing import Any, Literal
 
 import tomli_w
 
-from course.errors import StorageError
+from course.errors import StorageError, UsageError
 from course.i18n import describe_failure, tr
 
 SCHEMA = 1
@@ -199,18 +199,91 @@ def _refuse_special(path: Path) -> None:
     raise StorageError(f"{path} is not a file (a device or a pipe), so Tillit did not replace it; give a file name.")
 
 
-def write_output(path: Path, data: bytes) -> None:
-    """Write a file the user asked for (an export, a handout, a share file): atomically, 0600.
+class OutputRefused(StorageError, UsageError):
+    """A file the user named (-o FILE, an export, a handout) that Tillit will not write: it exists, it is a
+    folder, or its folder is missing. Both a StorageError (it is about a file) and a UsageError (the user can
+    fix it by choosing another name, or --force)."""
 
-    A device or a pipe the user names (/dev/null, /dev/stdout, a named pipe) is written into as it is,
-    never replaced; a folder is refused in one sentence.
-    """
+
+def exists_sentence(path: Path) -> str:
+    """The one sentence for a file that is there already (every -o FILE of the command line says this)."""
+    return f"{path} already exists, so nothing was written; add --force to replace it, or choose another file name."
+
+
+def check_new_file(path: Path, replace: bool = False) -> None:
+    """Raise OutputRefused when write_new_file(path, …, replace=replace) would refuse; so a command can
+    say so before it asks a question or writes the first of several files."""
     info = _special(path)
-    if info is None or stat.S_ISDIR(info.st_mode):
-        atomic_write(path, data)
+    if info is not None:
+        if stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode):
+            return  # /dev/null, /dev/stdout, a named pipe: written into, never replaced
+        if stat.S_ISDIR(info.st_mode):
+            raise OutputRefused(f"{path} is a folder, so nothing was written; give a file name.", path=path)
+        raise OutputRefused(
+            f"{path} is not a file (a device or a pipe), so Tillit did not replace it; give a file name.", path=path
+        )
+    if not replace and (path.exists() or path.is_symlink()):
+        raise OutputRefused(exists_sentence(path), path=path)
+    if not path.parent.is_dir():
+        raise OutputRefused(
+            f"The folder {path.parent} does not exist, so nothing was written; create it first or choose another place.",
+            path=path,
+        )
+
+
+def write_new_file(path: Path, data: bytes | str, replace: bool = False) -> None:
+    """Write a file the user asked for (an export, a handout, a share file, a plan, a quiz): the one rule.
+
+    An existing file (or a link of that name, even a broken one) is never replaced unless `replace`
+    (the command line's --force, or a screen that asked): OutputRefused says so in one sentence. The
+    file is written whole to a temp file beside it and then put in place, private (0600); without
+    `replace` it is put there with a hard link, which fails if a file of that name appeared meanwhile.
+    A device or a pipe the user names (/dev/null, /dev/stdout, a named pipe) is written into as it is,
+    never replaced; a folder, or a missing folder, is refused.
+    """
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    check_new_file(path, replace)
+    info = _special(path)
+    if info is not None:  # a device or a pipe (check_new_file refused anything else)
+        _write_into(path, raw)
         return
-    if not (stat.S_ISCHR(info.st_mode) or stat.S_ISFIFO(info.st_mode)):
-        _refuse_special(path)
+    if replace:
+        atomic_write(path, raw)
+        return
+    try:
+        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
+    except OSError as err:
+        raise os_failure("save", path, err) from err
+    try:
+        try:
+            os.fchmod(fd, 0o600)
+            view = memoryview(raw)
+            while view:
+                view = view[os.write(fd, view) :]
+            os.fsync(fd)
+        finally:
+            os.close(fd)
+        try:
+            os.link(tmp, path)  # never over a file: fails with EEXIST when one is there now
+        except FileExistsError:
+            raise OutputRefused(exists_sentence(path), path=path) from None
+        except OSError:  # a file system without hard links (FAT, some network shares)
+            if path.exists() or path.is_symlink():
+                raise OutputRefused(exists_sentence(path), path=path) from None
+            os.replace(tmp, path)
+    except BaseException as err:
+        with contextlib.suppress(OSError):
+            os.unlink(tmp)
+        if isinstance(err, OSError):
+            raise os_failure("save", path, err) from err
+        raise
+    with contextlib.suppress(OSError):
+        os.unlink(tmp)
+    _fsync_dir(path.parent)
+
+
+def _write_into(path: Path, data: bytes) -> None:
+    """Write into a device or a pipe the user named, as it is."""
     try:
         fd = os.open(path, os.O_WRONLY | getattr(os, "O_CLOEXEC", 0))
         try:

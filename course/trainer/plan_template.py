@@ -5,10 +5,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
-from pathlib import Path
 
 from course.content.model import Course
-from course.errors import UsageError
 from course.i18n import tr
 from course.store.storage import toml_value
 from course.trainer.plan import PLAN_SCHEMA, default_blocks, format_minutes
@@ -97,16 +95,3 @@ def template(
         out.append(f"minutes = {block.minutes}")
     out += ["", _say("exercise", lang), ""]
     return "\n".join(out)
-
-
-def write_template(path: Path, text: str, force: bool = False) -> None:
-    """Write a new plan to `path` atomically; an existing file is kept unless `force`."""
-    from course.store.storage import atomic_write
-
-    if path.is_dir():
-        raise UsageError(f"{path} is a folder; give a file name for the plan, e.g. {path / 'plan.toml'}.")
-    if path.exists() and not force:
-        raise UsageError(f"{path} already exists; choose another file name, or use --force to replace it.")
-    if not path.parent.is_dir():
-        raise UsageError(f"The folder {path.parent} does not exist; create it first or choose another place.")
-    atomic_write(path, text.encode("utf-8"))

@@ -497,7 +497,7 @@ class ResultsScreen(Screen[None]):
         )
         try:
             for path, text in zip(files, texts, strict=True):
-                storage.write_output(path, text.encode("utf-8"))
+                storage.write_new_file(path, text, replace=True)  # asked first when any was there
         except TillitError as err:
             self.notify(describe(err, self.lang), severity="error", markup=False, timeout=20)
             return

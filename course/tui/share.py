@@ -21,7 +21,8 @@ from textual.worker import get_current_worker
 from course.errors import TillitError
 from course.i18n import describe, formats
 from course.learner.journal import FOLLOW_UP_PROMPT, Reflection
-from course.learner.share import build_share, render_share, write_share
+from course.learner.share import build_share, render_share
+from course.store import storage
 from course.store.instance import ReadOnlyError
 from course.tui.base import TillitScreen, editable, inert
 from course.tui.dialogs import ConfirmDialog
@@ -293,7 +294,7 @@ class ShareScreen(TillitScreen):
             if not yes:
                 return
             try:
-                write_share(path, text)
+                storage.write_new_file(path, text, replace=True)  # asked first when it was there
             except TillitError as err:
                 self.fail(describe(err, self.study.lang))
                 return
