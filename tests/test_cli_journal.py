@@ -165,7 +165,7 @@ def test_add_in_the_editor(
     assert r.tags == ("editor",)
     draft, mode, before = editor.read_text(encoding="utf-8").splitlines()
     assert Path(draft).parent == data_dir.resolve()
-    assert mode == "0o600" and before == "''"
+    assert mode == "0o600" and before[1:].startswith("\\n# "), "an empty line to write on, then the # comment block"
     assert not Path(draft).exists(), "the draft is removed afterwards"
 
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import os
 import stat
+import sys
 from datetime import UTC, datetime
 from pathlib import Path
 
@@ -326,3 +327,90 @@ def test_export_takes_the_format_from_the_file_name(
     assert not (tmp_path / "notes.txt").exists()
     assert main(args) == 2
     assert "--format md, html or toml" in capsys.readouterr().err
+
+
+# --- 2. the trash from the command line: list deleted reflections, restore one -----------------------------
+
+
+def test_journal_trash_lists_deleted_reflections_and_restore_puts_one_back(
+    course: Course, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    study = Study(course, data_dir, "en")
+    prompt = course.lesson(LESSON, "en").prompts[0].id
+    kept = study.save_reflection(LESSON, prompt, "This one stays.", None)
+    gone = study.save_reflection(LESSON, prompt, "Deleted by mistake: " + "a long thought " * 10, None)
+    other = study.save_reflection(LESSON, prompt, "Also deleted \x1b[31m.", None)
+    study.delete_reflection(gone)
+    study.delete_reflection(other)
+    args = where(course, data_dir)
+    assert main(["journal", "trash", *args, "--lang", "en"]) == 0
+    out, err = capsys.readouterr()
+    lines = out.splitlines()
+    assert [line.split()[0] for line in lines] == [other.id, gone.id], "the most recently deleted first"
+    title = course.lesson(LESSON, "en").title
+    assert f"{title}: Deleted by mistake: a long thought" in lines[1] and lines[1].endswith("…")
+    assert "\x1b" not in out and "␛" in lines[0], "a reflection's text is shown, never obeyed"
+    assert kept.id not in out
+    assert "tillit journal restore ID" in err
+    unique = next(n for n in range(len(gone.id)) if gone.id[n] != other.id[n]) + 1
+    assert main(["journal", "restore", *args, gone.id[:unique]]) == 0  # the start of the id is enough
+    assert f"Restored {gone.id}" in capsys.readouterr().out
+    assert gone.id in [r.id for r in Study(course, data_dir).all_reflections()]
+    assert main(["journal", "trash", *args]) == 0
+    assert [line.split()[0] for line in capsys.readouterr().out.splitlines()] == [other.id]
+
+
+def test_journal_restore_says_in_one_sentence_what_is_wrong(
+    course: Course, data_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    study = Study(course, data_dir, "en")
+    prompt = course.lesson(LESSON, "en").prompts[0].id
+    args = where(course, data_dir)
+    assert main(["journal", "trash", *args]) == 0
+    assert capsys.readouterr().err == "tillit: the trash is empty: no deleted reflection to restore.\n"
+    assert main(["journal", "restore", *args, "20250101-000000-abcdef"]) == 2
+    assert capsys.readouterr().err.count("\n") == 1
+    first = study.save_reflection(LESSON, prompt, "One.", None)
+    second = study.save_reflection(LESSON, prompt, "Two.", None)
+    for r in (first, second):
+        study.delete_reflection(r)
+    common = next(n for n in range(len(first.id)) if first.id[n] != second.id[n])
+    assert main(["journal", "restore", *args, first.id[:common]]) == 2
+    err = capsys.readouterr().err
+    assert "give more of it" in err and err.count("\n") == 1
+
+
+# --- 3. journal add in $EDITOR shows the prompt as # comment lines, left out when saved -----------------
+
+
+EDITOR = """
+import os, sys
+from pathlib import Path
+draft = Path(sys.argv[-1])
+Path(os.environ["SEEN"]).write_text(draft.read_text(encoding="utf-8"), encoding="utf-8")
+draft.write_text(os.environ["WRITE"].replace("{draft}", draft.read_text(encoding="utf-8")), encoding="utf-8")
+"""
+
+
+@pytest.mark.parametrize(("lang", "lesson_word"), [("en", "# Lesson: "), ("sv", "# Lektion: ")])
+def test_the_editor_shows_the_prompt_as_comment_lines_that_are_not_saved(
+    course: Course, data_dir: Path, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, lang: str, lesson_word: str
+) -> None:
+    script = tmp_path / "editor.py"
+    script.write_text(EDITOR, encoding="utf-8")
+    seen = tmp_path / "seen.txt"
+    monkeypatch.setenv("EDITOR", f"{sys.executable} {script}")
+    monkeypatch.setenv("SEEN", str(seen))
+    monkeypatch.setenv("WRITE", "My own words.\n#team is a line of mine\n{draft}")  # typed on the first line
+    monkeypatch.setattr(sys.stdin, "isatty", lambda: True)
+    assert main(["journal", "add", *where(course, data_dir), "--lang", lang]) == 0
+    draft = seen.read_text(encoding="utf-8")
+    lesson = course.lesson(course.lesson_ids[0], lang)
+    assert draft.startswith("\n# "), "an empty first line to write on, as git commit does"
+    comments = draft.splitlines()[1:]
+    assert all(line.startswith("#") for line in comments)
+    assert f"{lesson_word}{lesson.title}" in comments
+    assert " ".join(lesson.prompts[0].text.split())[:40] in " ".join(c.lstrip("# ") for c in comments)
+    assert "#" in comments[0][1:], "the first comment line says that # lines are left out"
+    [r] = Study(course, data_dir).all_reflections()
+    assert r.text == "My own words.\n#team is a line of mine"

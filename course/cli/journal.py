@@ -31,6 +31,8 @@ JOURNAL_EPILOG = """examples:
   tillit journal add                       (opens $EDITOR, default vi)
   tillit journal list --since 2025-01-01 --starred
   tillit journal search återkoppling       (finds aterkoppling and Återkoppling too)
+  tillit journal trash                     (reflections deleted in the app; restore one by its id)
+  tillit journal restore 20261130-091500-ab12cd
   tillit journal export -o journal.html    (the format from the name: .md, .html or .toml)"""
 
 
@@ -39,7 +41,7 @@ def add_parsers(
 ) -> None:
     journal = sub.add_parser(
         "journal",
-        help="add, list, search or export reflections",
+        help="add, list, search, export or restore reflections",
         description="Your reflection journal from the shell: the same data, locking and safety as the app.",
         epilog=JOURNAL_EPILOG,
         formatter_class=argparse.RawDescriptionHelpFormatter,
@@ -52,7 +54,8 @@ def add_parsers(
         help="save a new reflection",
         description=(
             "Save a new reflection and print its id. The text is TEXT when given, else standard input "
-            "when it is not a terminal, else what you write in $EDITOR (default: vi); empty text saves nothing."
+            "when it is not a terminal, else what you write in $EDITOR (default: vi), below which the prompt "
+            "is shown as # comment lines that are left out when it is saved; empty text saves nothing."
         ),
     )
     add.add_argument("--lesson", metavar="ID", help="the lesson it belongs to (default: the first lesson)")
@@ -97,6 +100,27 @@ def add_parsers(
     add_force(export)
     _filters(export, common)
 
+    trash = actions.add_parser(
+        "trash",
+        help="list deleted reflections, which can be restored",
+        description=(
+            "List the reflections deleted in the app, the most recently deleted first: id, when it was "
+            "deleted, lesson and first words. `tillit journal restore ID` puts one back."
+        ),
+    )
+    common(trash)
+    _lang(trash)
+    restore = actions.add_parser(
+        "restore",
+        help="put a deleted reflection back",
+        description="Put a deleted reflection back into the journal, as it was when it was deleted.",
+    )
+    restore.add_argument(
+        "id", metavar="ID", help="its id from `tillit journal trash` (the first characters do when no other id starts so)"
+    )
+    common(restore)
+    _lang(restore)
+
 
 def _lang(parser: argparse.ArgumentParser) -> None:
     add_lang(parser, "language for lesson titles and prompts")
@@ -121,6 +145,10 @@ def run(args: argparse.Namespace, locations: paths.Locations) -> int:
             return _journal_add(study, args)
         if args.journal_command == "export":
             return _journal_export(study, args)
+        if args.journal_command == "trash":
+            return _journal_trash(study)
+        if args.journal_command == "restore":
+            return _journal_restore(study, args.id)
         words = " ".join(args.words) if args.journal_command == "search" else ""
         return _journal_list(study, args, words)
     finally:
@@ -141,7 +169,40 @@ def _lesson_list(ids: Sequence[str]) -> str:
     return ", ".join(ids)
 
 
+def editor_comment(study: Study, lesson_id: str, prompt_id: str) -> str:
+    """What the draft in $EDITOR starts with, git-commit style: an empty line to write on, then the
+    lesson and its prompt as # comment lines under a marker line saying they are left out when saved."""
+    import textwrap
+
+    from course.i18n import tr
+
+    lang = study.lang
+    lesson = study.course.lesson(lesson_id, lang)
+    lines = ["", tr("journal.editor.marker", lang), tr("journal.editor.lesson", lang, title=" ".join(lesson.title.split()))]
+    prompt = lesson.prompt(prompt_id)
+    if prompt is not None:
+        wrapped = textwrap.wrap(" ".join(prompt.text.split()), 68) or [""]
+        lines.append(tr("journal.editor.prompt", lang, prompt=wrapped[0]))
+        lines += [f"#   {more}" for more in wrapped[1:]]
+    lines.append(tr("journal.editor.empty", lang))
+    return visible("\n".join(lines)) + "\n"
+
+
+def without_comment_block(text: str, marker: str) -> str:
+    """`text` without the comment block editor_comment wrote: its marker line and the # lines right after
+    it. The learner's own lines, # ones included, are kept, above the block or below it."""
+    lines = text.split("\n")
+    starts = [n for n, line in enumerate(lines) if line.rstrip() == marker]
+    if not starts:
+        return text
+    start = end = starts[-1]
+    while end + 1 < len(lines) and lines[end + 1].lstrip().startswith("#"):
+        end += 1
+    return "\n".join(lines[:start] + lines[end + 1 :])
+
+
 def _journal_add(study: Study, args: argparse.Namespace) -> int:
+    from course.i18n import tr
     from course.learner.journal import normalise_tags
 
     course = study.course
@@ -158,12 +219,14 @@ def _journal_add(study: Study, args: argparse.Namespace) -> int:
     tags = normalise_tags(args.tag)
     study.check_writable()  # a read-only disk (or another Tillit's folder) says so before any text is asked for
     draft: Path | None = None
+    marker = tr("journal.editor.marker", study.lang)
     if args.text:
         text = " ".join(args.text)
     elif not sys.stdin.isatty():
-        text = _read_stdin()
+        text = without_comment_block(_read_stdin(), marker)  # a draft left by the editor reads as it was meant
     else:
-        text, draft = _from_editor(study.data_dir)
+        text, draft = _from_editor(study.data_dir, editor_comment(study, lesson_id, prompt_id))
+        text = without_comment_block(text, marker)
     text = text.rstrip()
     try:
         if not text.strip():
@@ -192,8 +255,9 @@ def _read_stdin() -> str:
         raise UsageError("The text on standard input is not UTF-8, so nothing was saved.") from err
 
 
-def _from_editor(data_dir: Path) -> tuple[str, Path]:
-    """Let the learner write in $EDITOR (default: vi); returns the text and the draft file (0600, in the data folder)."""
+def _from_editor(data_dir: Path, start: str = "") -> tuple[str, Path]:
+    """Let the learner write in $EDITOR (default: vi) in a draft that starts with `start`; returns the text and
+    the draft file (0600, in the data folder)."""
     import shlex
     import subprocess
     import tempfile
@@ -212,9 +276,18 @@ def _from_editor(data_dir: Path) -> tuple[str, Path]:
         from course.store.storage import os_failure
 
         raise os_failure("save", data_dir, err) from err
-    os.close(fd)
     draft = Path(name)
     try:
+        try:
+            view = memoryview(start.encode("utf-8"))
+            while view:
+                view = view[os.write(fd, view) :]
+        except OSError as err:
+            from course.store.storage import os_failure
+
+            raise os_failure("save", draft, err) from err
+        finally:
+            os.close(fd)
         try:
             done = subprocess.run([*command, str(draft)], check=False)
         except OSError as err:
@@ -230,6 +303,57 @@ def _from_editor(data_dir: Path) -> tuple[str, Path]:
     except BaseException:
         draft.unlink(missing_ok=True)
         raise
+
+
+FIRST_WORDS = 60  # characters of a deleted reflection shown in the trash list
+
+
+def first_words(text: str, limit: int = FIRST_WORDS) -> str:
+    """A text on one line, cut at a word to at most `limit` characters (with … when cut)."""
+    flat = " ".join(text.split())
+    if len(flat) <= limit:
+        return flat
+    cut = flat[: limit - 1]
+    return (cut.rsplit(" ", 1)[0] if " " in cut else cut).rstrip() + "…"
+
+
+def _journal_trash(study: Study) -> int:
+    from course.i18n import formats
+    from course.render.export import describe
+
+    trashed = study.journal.trashed()
+    if not trashed:
+        print("tillit: the trash is empty: no deleted reflection to restore.", file=sys.stderr)
+        return 0
+    lines = []
+    for t in trashed:
+        r, deleted = t.reflection, t.deleted.astimezone()
+        when = f"{formats.day(deleted.date(), study.lang)} {formats.clock(deleted, study.lang)}"
+        title = describe(study.course, study.lang, r).lesson_title
+        lines.append(visible(f"{r.id}  {when}  {title}: {first_words(r.text)}"))
+    print("\n".join(lines))
+    print("tillit: put one back with `tillit journal restore ID`.", file=sys.stderr)
+    return 0
+
+
+def _journal_restore(study: Study, wanted: str) -> int:
+    from course.render.export import describe
+
+    given = wanted.strip()
+    trashed = study.journal.trashed()
+    found = [t for t in trashed if t.reflection.id == given] or [
+        t for t in trashed if given and t.reflection.id.startswith(given)
+    ]
+    if not found:
+        raise UsageError(f"There is no deleted reflection {given!r}; `tillit journal trash` lists them.")
+    if len(found) > 1:
+        ids = ", ".join(t.reflection.id for t in found[:5])
+        raise UsageError(f"{given!r} is the start of {len(found)} deleted reflections' ids ({ids}); give more of it.")
+    r = found[0].reflection
+    restored = study.restore_reflection(r.lesson, r.id)
+    title = describe(study.course, study.lang, restored).lesson_title
+    print(visible(f"Restored {restored.id} ({title}: {first_words(restored.text)})."))
+    return 0
 
 
 def _day(value: str | None, option: str) -> date | None:
