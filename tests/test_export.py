@@ -251,12 +251,17 @@ def test_a_lesson_no_longer_in_the_course_shows_its_id(course: Course) -> None:
 def test_markdown_keeps_user_text_literal(course: Course) -> None:
     md = render(journal(), course, "sv", "md")
     tokens = MarkdownIt("commonmark").parse(md)
-    fences = [t.content for t in tokens if t.type == "fence"]
-    for r in journal():
-        assert visible(r.text) + "\n" in fences, r.id
-    assert "An older <i>text</i>\n" in fences
+    paragraphs = [  # as a reader sees them: a line break is a line break, leading spaces are no-break spaces
+        "".join("\n" if c.type in ("hardbreak", "softbreak") else c.content for c in t.children or [])
+        for t in tokens
+        if t.type == "inline"
+    ]
+    for r in journal():  # prose, not code: every reflection reads exactly as written
+        assert visible(r.text).replace("    ", "\u00a0" * 4) in paragraphs, r.id
+    assert "An older <i>text</i>" in paragraphs
     kinds = {t.type for t in tokens}
     assert not kinds & {"blockquote_open", "bullet_list_open", "ordered_list_open", "html_block", "hr"}
+    assert not kinds & {"fence", "code_block"}
     inline = [c for t in tokens if t.type == "inline" for c in t.children or []]
     assert not {c.type for c in inline} & {"link_open", "html_inline", "strong_open", "image"}
     headings = [tokens[i + 1].content for i, t in enumerate(tokens) if t.type == "heading_open"]
@@ -280,7 +285,9 @@ def test_markdown_keeps_user_text_literal(course: Course) -> None:
 def test_markdown_fences_outlast_backticks_in_the_text(course: Course) -> None:
     tricky = Reflection("20250521-120000-ffffff", LESSON, "professional-judgement", "a\n````\nb\n```", BASE, BASE)
     tokens = MarkdownIt("commonmark").parse(render([tricky], course, "en", "md"))
-    assert [t.content for t in tokens if t.type == "fence"] == ["a\n````\nb\n```\n"]
+    assert not [t for t in tokens if t.type in ("fence", "code_block")]  # backticks in prose are escaped
+    [para] = [t for t in tokens if t.type == "inline" and t.content.startswith("a")]
+    assert "".join("\n" if c.type == "hardbreak" else c.content for c in para.children or []) == "a\n````\nb\n```"
 
 
 # --- TOML ----------------------------------------------------------------------------------------------

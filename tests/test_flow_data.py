@@ -414,3 +414,31 @@ def test_the_editor_shows_the_prompt_as_comment_lines_that_are_not_saved(
     assert "#" in comments[0][1:], "the first comment line says that # lines are left out"
     [r] = Study(course, data_dir).all_reflections()
     assert r.text == "My own words.\n#team is a line of mine"
+
+
+# --- 4. Markdown export: reflections as prose (escaped), not code fences --------------------------------
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+def test_markdown_export_writes_reflections_as_prose_that_reads_as_written(
+    course: Course, data_dir: Path, capsys: pytest.CaptureFixture[str], lang: str
+) -> None:
+    from markdown_it import MarkdownIt
+
+    text = "Today I *asked* instead of told.\n# not a heading\n- not a list\n\nSecond thought: <b>&amp;</b> `x`"
+    study = Study(course, data_dir, lang)
+    study.save_reflection(LESSON, course.lesson(LESSON, lang).prompts[0].id, text, None)
+    assert main(["journal", "export", *where(course, data_dir), "--lang", lang, "--format", "md"]) == 0
+    md = capsys.readouterr().out
+    assert "```" not in md
+    tokens = MarkdownIt("commonmark").parse(md)
+    assert not {t.type for t in tokens} & {"fence", "code_block", "bullet_list_open", "html_block"}
+    mine = [c for t in tokens if t.type == "inline" and ("asked" in t.content or "thought" in t.content) for c in t.children or []]
+    assert mine and not {c.type for c in mine} & {"em_open", "code_inline", "html_inline", "link_open"}
+    paragraphs = [
+        "".join("\n" if c.type == "hardbreak" else c.content for c in t.children or [])
+        for t in tokens
+        if t.type == "inline"
+    ]
+    assert "Today I *asked* instead of told.\n# not a heading\n- not a list" in paragraphs
+    assert "Second thought: <b>&amp;</b> `x`" in paragraphs

@@ -181,12 +181,12 @@ def _markdown(
             if r.tags:
                 meta.append(md.inline(tr("export.tags", lang, tags=", ".join(r.tags))))
             lines += [f"### {md.inline(e.lesson_title)}", "", f"*{md.inline(e.prompt_text)}*", ""]
-            lines += [" · ".join(meta), "", *md.fenced(r.text), ""]
+            lines += [" · ".join(meta), "", *md.prose(r.text), ""]
             if r.versions:
                 lines += [f"#### {md.inline(tr('export.versions', lang, count=len(r.versions)))}", ""]
                 for v in reversed(r.versions):
                     lines += [md.inline(tr("export.version_saved", lang, when=_when(v.saved, lang))), ""]
-                    lines += [*md.fenced(v.text), ""]
+                    lines += [*md.prose(v.text), ""]
     return "\n".join(lines).rstrip("\n") + "\n"
 
 
