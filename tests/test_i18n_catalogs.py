@@ -217,7 +217,7 @@ XX_TEXTS = {
     "language.switched": "Xx-språk: xxisk",
     "key.quit": "Xquit",
     "key.help": "Xhelp",
-    "home.progress": "{done} xx {total} xx ({percent} xx)",
+    "home.progress.many": "{done} xx {total} xx ({percent} xx)",
 }
 
 

@@ -220,8 +220,8 @@ async def test_a_commitment_comes_back_on_its_day_and_becomes_a_reflection(cours
         await until(pilot, showing(app, LessonScreen))
         assert len(list((data_dir / "commitments").glob("*.toml"))) == 1
         await pilot.press("escape")
-        await until(pilot, shows(app, "⏰ 1 commitment(s) to follow up (k)"))
-        assert "⏰ 1 commitment(s) to follow up (k)" in screen_text(app)
+        await until(pilot, shows(app, "⏰ 1 commitment to follow up (k)"))
+        assert "⏰ 1 commitment to follow up (k)" in screen_text(app)
         await pilot.press("k")
         await until(pilot, lambda: showing(app, CommitmentsScreen)() and "Fråga varje medarbetare" in screen_text(app))
         assert isinstance(app.screen, CommitmentsScreen)

@@ -12,9 +12,10 @@ from typing import TYPE_CHECKING, cast
 
 from textual.app import App, SystemCommand
 from textual.binding import Binding
-from textual.command import DiscoveryHit, Hit, Hits, Provider
+from textual.command import CommandList, CommandPalette, DiscoveryHit, Hit, Hits, Provider
 from textual.screen import Screen
-from textual.theme import Theme
+from textual.theme import Theme, ThemeProvider
+from textual.widgets.option_list import Option
 
 from course import __version__
 from course.content.companions import about_text
@@ -22,7 +23,7 @@ from course.errors import TillitError
 from course.i18n import describe, describe_failure, language_name, next_language, tr
 from course.learner.progress import Notice, Place
 from course.learner.study import Study
-from course.tui.base import InertTextApp, TillitScreen, localize_bindings
+from course.tui.base import InertTextApp, TillitScreen, inert, localize_bindings
 from course.tui.dialogs import ConfirmDialog, TextDialog
 from course.tui.home import HomeScreen
 from course.tui.lesson import LessonScreen
@@ -50,8 +51,8 @@ def arm_exit_deadline(seconds: float) -> None:
 
 def help_screens() -> tuple[type[TillitScreen], ...]:
     """Every screen whose keys the help lists (the journal and practice screens load on first use)."""
-    from course.tui.journal import JournalScreen
     from course.tui.commitments import CommitmentsScreen
+    from course.tui.journal import JournalScreen
     from course.tui.practice import AssessmentScreen
     from course.tui.results import ResultsScreen
     from course.tui.share import ShareScreen
@@ -96,7 +97,12 @@ class LessonCommands(Provider):
             match = matcher.match(text)
             if match > 0:
                 if view == "present":
-                    yield Hit(match, matcher.highlight(text), partial(app.present, [lid]), help=tr("cmd.present.help", app.study.lang))
+                    yield Hit(
+                        match,
+                        matcher.highlight(text),
+                        partial(app.present, [lid]),
+                        help=tr("cmd.present.help", app.study.lang),
+                    )
                 else:
                     yield Hit(match, matcher.highlight(text), partial(app.show, lid, view))
         for title, path in app.session_plans():
@@ -104,6 +110,30 @@ class LessonCommands(Provider):
             match = matcher.match(text)
             if match > 0:
                 yield Hit(match, matcher.highlight(text), partial(app.present, plan_path=path))
+
+
+class Palette(CommandPalette):
+    """The command palette in the learner's language: its prompt, and the line saying nothing matches."""
+
+    def __init__(self, lang: str, providers: list[type[Provider]] | None = None, placeholder: str = "") -> None:
+        super().__init__(providers, placeholder=placeholder or tr("palette.search", lang), id="--command-palette")
+        self.lang = lang
+
+    def _start_no_matches_countdown(self, search_value: str) -> None:
+        # Textual's own says "No matches found" in English; this says it in the learner's language, at the
+        # same moment (after _NO_MATCHES_COUNTDOWN seconds without a hit) and in the same place.
+        self._stop_no_matches_countdown()
+
+        def nothing_found() -> None:
+            if not search_value:  # nothing typed: the list of everything simply stays closed
+                self._list_visible = False
+                return
+            self.query_one(CommandList).add_option(
+                Option(inert(tr("palette.no_match", self.lang)), disabled=True, id=self._NO_MATCHES)
+            )
+            self._list_visible = True
+
+        self._no_matches_timer = self.set_timer(self._NO_MATCHES_COUNTDOWN, nothing_found)
 
 
 class TillitApp(InertTextApp):
@@ -225,8 +255,12 @@ class TillitApp(InertTextApp):
 
     # --- navigation ----------------------------------------------------------------------------------
 
-    def show(self, lesson_id: str, view: str = "lesson", scroll: int = 0) -> None:
-        """Go to a lesson (and its quiz or journal), keeping home at the bottom of the stack."""
+    def show(self, lesson_id: str, view: str = "lesson", scroll: int = 0, resume: bool = False) -> None:
+        """Go to a lesson (and its quiz or journal), keeping home at the bottom of the stack; with `resume`
+        (Continue) a reflection view opens the draft the learner left, not a new reflection.
+
+        Only the screen in front records the place (TillitScreen.in_front), so opening the lesson and its
+        quiz or reflection in one go never leaves the lesson's place saved over the quiz's or the draft's."""
         if not self.flush_all():
             return  # a reflection could not be saved: stay with it (its status line says why)
         while len(self.screen_stack) > 1:
@@ -242,7 +276,7 @@ class TillitApp(InertTextApp):
         if view == "quiz" and self.study.course.quiz(lesson_id, self.study.lang) is not None:
             self.push_screen(QuizScreen(lesson_id))
         elif view == "reflect":
-            self.push_screen(ReflectScreen(lesson_id))
+            self.push_screen(ReflectScreen(lesson_id, resume=resume))
         self.call_after_refresh(self.show_notices)
 
     def present(self, lesson_ids: Sequence[str] = (), plan_path: Path | None = None) -> None:
@@ -399,9 +433,30 @@ class TillitApp(InertTextApp):
         body = about_text(self.study.course, lang, self.study.data_dir, __version__)
         self.push_screen(TextDialog(self.study.course.title(lang), body, lang))
 
-    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
-        yield from super().get_system_commands(screen)
+    def action_command_palette(self) -> None:
+        if self.use_command_palette and not self.screen.has_class("--textual-command-palette"):  # none open yet
+            self.push_screen(Palette(self.study.lang))
+
+    def search_themes(self) -> None:
+        """The themes to choose from, searched in a palette that speaks the learner's language."""
+        self.push_screen(Palette(self.study.lang, [ThemeProvider], tr("palette.themes", self.study.lang)))
+
+    def action_help_quit(self) -> None:
+        """ctrl+c (which copies selected text): say how to quit, in the learner's language."""
         lang = self.study.lang
+        self.notify(tr("quit.how", lang, shortcut="ctrl+q"), title=tr("quit.how_title", lang), markup=False)
+
+    def get_system_commands(self, screen: Screen[object]) -> Iterable[SystemCommand]:
+        """Textual's commands that make sense here (theme, quit, maximize), in the learner's language, then
+        Tillit's own. Textual's key panel is left out (f1's help lists every key, translated), and so is its
+        screenshot (its messages are English, and it writes into the Downloads folder unasked)."""
+        lang = self.study.lang
+        yield SystemCommand(tr("cmd.theme", lang), tr("cmd.theme.help", lang), self.action_change_theme)
+        yield SystemCommand(tr("cmd.quit", lang), tr("cmd.quit.help", lang), self.action_quit)
+        if screen.maximized is not None:
+            yield SystemCommand(tr("cmd.minimize", lang), tr("cmd.minimize.help", lang), screen.action_minimize)
+        elif screen.focused is not None and screen.focused.allow_maximize:
+            yield SystemCommand(tr("cmd.maximize", lang), tr("cmd.maximize.help", lang), screen.action_maximize)
         yield SystemCommand(self.switch_label(), self.switch_label(), self.action_language)
         yield SystemCommand(tr("cmd.keys", lang), tr("cmd.keys", lang), self.action_help)
         yield SystemCommand(tr("cmd.about", lang), tr("cmd.about.help", lang), self.action_about)

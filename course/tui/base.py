@@ -4,12 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any, cast
+from typing import TYPE_CHECKING, Any, ClassVar, cast
 
+from rich.cells import cell_len
 from rich.text import Text
 from textual import events
 from textual.app import App
-from textual.binding import BindingsMap
+from textual.binding import ActiveBinding, BindingsMap
 from textual.content import Content
 from textual.dom import DOMNode
 from textual.notifications import SeverityLevel
@@ -91,10 +92,64 @@ def localize_bindings(node: DOMNode, lang: str, langs: Sequence[str] | None = No
     node._bindings = localized
 
 
+def footer_width(app: App[Any], bindings: dict[str, ActiveBinding], action: str) -> int:
+    """The columns an action's entry takes in the footer: " key description " (FooterKey's paddings)."""
+    binding = next(active.binding for active in bindings.values() if active.binding.action == action)
+    return cell_len(app.get_key_display(binding)) + cell_len(binding.description) + 3
+
+
+def fit_footer(
+    app: App[Any], bindings: dict[str, ActiveBinding], width: int, first: Sequence[str] = ()
+) -> dict[str, ActiveBinding]:
+    """`bindings` with the footer entries that do not fit in `width` columns hidden (show=False).
+
+    The actions in `first` are kept first, in that order, then the others in the footer's order, while they
+    fit; a key is never shown without its label. The help (f1) lists every key, shown here or not."""
+    shown: list[str] = []  # actions in footer order (keys of one action, f1 and ?, make one entry)
+    for active in bindings.values():
+        if active.binding.show and active.binding.action not in shown:
+            shown.append(active.binding.action)
+    ranked = [a for a in first if a in shown] + [a for a in shown if a not in first]
+    keep: set[str] = set()
+    used = 0
+    for action in ranked:
+        needed = footer_width(app, bindings, action)
+        if used + needed <= width:
+            keep.add(action)
+            used += needed
+    return {
+        key: active if not active.binding.show or active.binding.action in keep
+        else active._replace(binding=replace(active.binding, show=False))
+        for key, active in bindings.items()
+    }  # fmt: skip
+
+
 class TillitScreen(Screen[None]):
     """A screen that knows the study and speaks the learner's language."""
 
     HELP_SECTION = ""
+    FOOTER_FIRST: ClassVar[tuple[str, ...] | None] = None
+    """Set (to the actions the footer keeps first, in order) and the footer shows what fits the width and
+    hides the rest (they are all in f1's help) instead of cutting its last entry off; None: as Textual does."""
+
+    @property
+    def active_bindings(self) -> dict[str, ActiveBinding]:
+        bindings = super().active_bindings
+        if self.FOOTER_FIRST is None:
+            return bindings
+        return fit_footer(self.app, bindings, self.app.size.width, self.FOOTER_FIRST)
+
+    def on_resize(self) -> None:
+        if self.FOOTER_FIRST is not None:
+            self.refresh_bindings()  # the footer fits itself to the new width
+
+    def in_front(self) -> bool:
+        """True when no other Tillit screen is above this one (a dialog over it does not count): only the
+        screen in front says where the learner is, even while a whole stack is being opened at once."""
+        stack = self.app.screen_stack
+        if self not in stack:
+            return False
+        return not any(isinstance(screen, TillitScreen) for screen in stack[stack.index(self) + 1 :])
 
     @property
     def tillit(self) -> TillitApp:

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import textwrap
+
+from rich.cells import cell_len
 from rich.text import Text
 from textual.app import ComposeResult
 from textual.binding import Binding
@@ -9,10 +12,14 @@ from textual.containers import Horizontal
 from textual.widgets import Button, DataTable, Footer, Header, ProgressBar, Static
 
 from course.errors import TillitError
-from course.i18n import describe
-from course.learner.progress import Place
+from course.i18n import describe, formats
+from course.learner.progress import Place, ShownStatus
 from course.tui.base import TillitScreen, inert, inert_text
 from course.tui.dialogs import ConfirmDialog
+
+SHOWN_STATUSES: tuple[ShownStatus, ...] = ("not_started", "in_progress", "read", "completed")
+SUMMARY_LINES = 4
+"""The most rows the highlighted lesson's summary and the tip under the table take (tillit.tcss #summary)."""
 
 
 def describe_place(screen: TillitScreen, place: Place) -> str:
@@ -31,6 +38,7 @@ class HomeScreen(TillitScreen):
     """The first screen: the map of the course."""
 
     HELP_SECTION = "help.home"
+    FOOTER_FIRST = ("help", "continue", "quiz", "reflect", "journal", "quit", "language", "reset")
     BINDINGS = [
         Binding("c", "continue", "key.continue"),
         Binding("enter", "open", "key.open", show=False),
@@ -89,17 +97,20 @@ class HomeScreen(TillitScreen):
         done, total = study.completed_count(), len(study.course.lesson_ids)
         self.query_one("#overall-bar", ProgressBar).update(progress=done)
         self.query_one("#overall-text", Static).update(
-            inert(self.t("home.progress", done=done, total=total, percent=round(100 * done / total)))
-        )
+            inert(formats.plural("home.progress", total, self.study.lang, done=done, total=total,
+                                 percent=round(100 * done / total)))
+        )  # fmt: skip
         # What is waiting reads a few more files: show the course map first, then this line.
         self.call_after_refresh(self.show_due)
         table: DataTable[Text] = self.query_one("#lessons", DataTable)
         table.clear(columns=True)
-        statuses = [self.t(f"status.{s}") for s in ("not_started", "read", "completed")]
-        status_width = max(len(s) for s in statuses)
-        # The title takes what is left, so the table fits 80 columns and uses a wide terminal.
+        status_width = max(cell_len(self.t(f"status.{s}")) for s in SHOWN_STATUSES)
+        # The title takes what is left, so the table fits 80 columns, and no more than the longest title
+        # needs, so that on a wide terminal the status stands beside the title, not far off to the right.
         # the last 2 leave room for the scrollbar of a course longer than the screen
-        title_width = max(20, self.app.size.width - (2 + status_width + 5 + 3) - 2 * 5 - 3 - 2)
+        room = max(20, self.app.size.width - (2 + status_width + 5 + 3) - 2 * 5 - 3 - 2)
+        longest = max(cell_len(study.course.lesson(lid, study.lang).title) for lid in study.course.lesson_ids)
+        title_width = min(room, max(longest, cell_len(self.t("home.col.lesson"))))
         table.add_column("#", key="n", width=2)
         table.add_column(self.t("home.col.lesson"), key="title", width=title_width)
         table.add_column(self.t("home.col.status"), key="status", width=status_width)
@@ -112,16 +123,38 @@ class HomeScreen(TillitScreen):
             table.add_row(
                 inert_text(str(n)),
                 inert_text(lesson.title, overflow="ellipsis", no_wrap=True),
-                inert_text(self.t(f"status.{study.status(lid)}")),
+                inert_text(self.t(f"status.{study.shown_status(lid)}")),
                 inert_text(best_text),
                 inert_text(str(lesson.minutes), justify="right"),
                 key=lid,
             )
         self.show_summary()
+        self.call_after_refresh(self.fit_table)
+
+    def fit_table(self) -> None:
+        """The table as tall as its rows, as far as the screen has room, so the summary sits right under it."""
+        if not self.query("#lessons"):
+            return
+        table = self.query_one("#lessons", DataTable)
+        room = self.size.height - table.region.y - self.summary_room() - 1  # and the footer
+        rows = table.row_count + 1  # and the header
+        height = max(3, min(rows, room))
+        if table.styles.height is None or table.styles.height.value != height:
+            table.styles.height = height
+
+    def summary_room(self) -> int:
+        """Rows to keep under the table for the longest summary at this width, the tip and the margin above."""
+        width = max(10, self.size.width - 2)
+        lines = max(
+            len(textwrap.wrap(self.study.course.lesson(lid, self.study.lang).summary, width)) or 1
+            for lid in self.study.course.lesson_ids
+        )
+        return min(SUMMARY_LINES, lines + 1) + 1
 
     def show_due(self) -> None:
         if self.query("#due"):
             self.query_one("#due", Static).update(inert(self.due_line()))
+            self.call_after_refresh(self.fit_table)  # the line may have wrapped onto a second row
 
     def due_line(self) -> str:
         """What is waiting: commitments to follow up, questions to review, or the first self-assessment."""
@@ -136,9 +169,9 @@ class HomeScreen(TillitScreen):
         if offer:
             parts.append(self.t("home.offer_assessment"))
         if commitments:
-            parts.append(self.t("home.commitments_due", n=commitments))
+            parts.append(formats.plural("home.commitments_due", commitments, self.study.lang))
         if reviews:
-            parts.append(self.t("home.reviews_due", n=reviews))
+            parts.append(formats.plural("home.reviews_due", reviews, self.study.lang))
         elif reminder := practice.review_reminder(self.study.lang):  # "↻ next review: Thursday"
             parts.append(reminder)
         return " · ".join(parts) if parts else self.t("home.loop_keys")
@@ -169,7 +202,7 @@ class HomeScreen(TillitScreen):
 
     def action_continue(self) -> None:
         place = self.study.continue_place()
-        self.tillit.show(place.lesson, place.view, place.scroll)
+        self.tillit.show(place.lesson, place.view, place.scroll, resume=True)
 
     def action_open(self) -> None:
         self.tillit.show(self.selected())
