@@ -261,8 +261,8 @@ async def test_a_missed_question_comes_back_for_review(course: Course, data_dir:
         await pilot.press("escape")
         await until(pilot, showing(app, LessonScreen))
         await pilot.press("escape")
-        await until(pilot, shows(app, "↻ 1 question(s) to review (v)"))
-        assert "↻ 1 question(s) to review (v)" in screen_text(app)
+        await until(pilot, shows(app, "↻ 1 question to review (v)"))
+        assert "↻ 1 question to review (v)" in screen_text(app)
         before = (data_dir / "review.toml").read_bytes()
         # practice mode leaves the schedule alone
         await pilot.press("V")

@@ -161,7 +161,8 @@ async def test_lesson_position_is_kept_and_reaching_the_end_marks_read(course: C
         await until(pilot, lambda: view.scroll_y == 12)
         await pilot.press("ctrl+q")
     assert read(data_dir / "progress.toml")["place"]["scroll"] == 12
-    assert "trust-culture" not in read(data_dir / "progress.toml").get("lessons", {})
+    lessons = read(data_dir / "progress.toml").get("lessons", {})
+    assert lessons["trust-culture"]["status"] == "not_started", "opened (in progress, as shown), not read"
 
     app = new_app(course, data_dir)
     async with app.run_test(size=(80, 24)) as pilot:
