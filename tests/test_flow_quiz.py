@@ -22,7 +22,8 @@ from course.i18n import tr
 from course.learner.progress import Attempt, QuizDraft, now
 from course.learner.study import Study
 from course.store import storage
-from course.tui.quiz import AttemptReviewScreen, AttemptsScreen, MarkedCheckbox, QuizScreen
+from course.tui.attempts import AttemptReviewScreen, AttemptsScreen
+from course.tui.quiz import MarkedCheckbox, QuizScreen
 from tests.tui_helpers import new_app, read, screen_text, showing, shows, toasts, until
 
 LESSON = "trust-culture"

@@ -3,9 +3,8 @@ question-by-question summary, and every past attempt reviewed the same way."""
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable
 from dataclasses import replace
-from typing import TYPE_CHECKING, Any
 
 from rich.cells import cell_len
 from textual.app import ComposeResult
@@ -13,58 +12,16 @@ from textual.binding import ActiveBinding, Binding
 from textual.containers import ItemGrid, Vertical, VerticalScroll
 from textual.content import Content
 from textual.geometry import Size
-from textual.widgets import Button, Checkbox, Footer, Header, OptionList, RadioButton, RadioSet, Static
+from textual.widgets import Button, Checkbox, Footer, Header, RadioButton, RadioSet, Static
 from textual.widgets._toggle_button import ToggleButton
-from textual.widgets.option_list import Option as ListOption
 
 from course.content.quiz import Option, Question, Quiz, QuizResult, Reviewed, canonical, in_order, review
 from course.errors import TillitError
-from course.i18n import describe, formats
+from course.i18n import describe
 from course.learner.progress import Attempt, Place
+from course.tui.attempts import AttemptsScreen, missed_line, summary
 from course.tui.base import TillitScreen, inert
-
-if TYPE_CHECKING:
-    from textual.screen import Screen
-
-MEASURE = 100
-"""The widest a quiz's text runs (as a lesson's does, tillit.tcss #lesson-view Markdown): long lines are
-hard to read on a wide terminal."""
-
-FOOTER_FIRST = ("help", "back")
-"""The actions a quiz footer always shows (F1 and Escape); the others follow while they fit, and F1's
-help lists every key anyway."""
-
-
-def fitted_bindings(screen: Screen[Any], bindings: dict[str, ActiveBinding]) -> dict[str, ActiveBinding]:
-    """`bindings` with show=False on those the footer has no room for at the screen's width.
-
-    F1 and Escape always stay; the others are kept in the order the screen lists them (its own keys
-    first, then the app's) while they fit, so a narrow terminal never shows a key without its label."""
-    shown: dict[str, list[str]] = {}  # action -> its keys (f1 and ? are one footer entry)
-    for key, active in bindings.items():
-        if active.binding.show:
-            shown.setdefault(active.binding.action, []).append(key)
-    room = screen.app.size.width
-
-    def width(action: str) -> int:
-        binding = bindings[shown[action][0]].binding
-        # A footer entry is " key description " (FooterKey's paddings), one after the other.
-        return cell_len(screen.app.get_key_display(binding)) + cell_len(binding.description) + 3
-
-    ranked = [a for a in FOOTER_FIRST if a in shown] + [a for a in shown if a not in FOOTER_FIRST]
-    keep: set[str] = set()
-    used = 0
-    for action in ranked:
-        if action in FOOTER_FIRST or used + width(action) <= room:
-            keep.add(action)
-            used += width(action)
-    out = dict(bindings)
-    for action, keys in shown.items():
-        if action not in keep:
-            for key in keys:
-                active = out[key]
-                out[key] = active._replace(binding=replace(active.binding, show=False))
-    return out
+from course.tui.fitting import MEASURE, fitted_bindings
 
 
 class _WrappedChoice(ToggleButton):
@@ -91,49 +48,6 @@ class MarkedRadio(RadioButton, _WrappedChoice):
 
 class MarkedCheckbox(Checkbox, _WrappedChoice):
     """One answer of a select-all-that-apply question."""
-
-
-def summary(screen: TillitScreen, rows: Sequence[Reviewed], gone: int) -> ComposeResult:
-    """The attempt question by question: right or missed, the learner's answer, the right one and why.
-
-    Options carry the numbers the attempt showed them with, so the summary reads like the questions did."""
-    t = screen.t
-    yield Static(inert(t("quiz.review.heading")), classes="review-heading")
-    for row in rows:
-        mark = "✓" if row.right else "✗"
-        yield Static(
-            inert(f"{mark} {row.number}. {row.question.text}"),
-            classes="review-question " + ("right" if row.right else "wrong"),
-        )
-        lines: list[str] = []
-        if not row.answered:
-            lines.append(t("quiz.review.unanswered"))
-        else:
-            lines += _listed(screen, "quiz.review.yours", row.picked, row)
-            if not row.right:
-                lines += _listed(screen, "quiz.review.right", row.correct, row)
-        yield Static(inert("\n".join(lines)), classes="review-answer")
-        if row.answered and not row.right:
-            for text in row.explanations:
-                yield Static(inert(text), classes="explain review-explain")
-    if gone:
-        yield Static(inert(formats.plural("quiz.review.gone", gone, screen.study.lang)), classes="review-note")
-
-
-def _listed(screen: TillitScreen, key: str, options: Sequence[Option], row: Reviewed) -> list[str]:
-    """The text of `key` with the first option in it, each further one on a line of its own under the first
-    ("Your answer: 2. …")."""
-    items = [f"{row.position(o.id)}. {o.text}" for o in options] or ["–"]
-    indent = " " * cell_len(screen.t(key, answer=""))
-    return [screen.t(key, answer=items[0]), *(indent + item for item in items[1:])]
-
-
-def missed_line(screen: TillitScreen, rows: Sequence[Reviewed]) -> str:
-    """Which questions were missed, in one sentence pointing at the summary below."""
-    missed = [str(r.number) for r in rows if not r.right]
-    if not missed:
-        return screen.t("quiz.review.all_right")
-    return formats.plural("quiz.review.missed", len(missed), screen.study.lang, numbers=", ".join(missed))
 
 
 class QuizScreen(TillitScreen):
@@ -549,166 +463,3 @@ class QuizScreen(TillitScreen):
             self.action_attempts()
         elif button == "to-lesson":
             self.action_back()
-
-
-class AttemptsScreen(TillitScreen):
-    """The finished attempts at one lesson's quiz, newest first; Enter opens one for review (read-only).
-
-    Also meant for the lesson screen: push AttemptsScreen(lesson_id)."""
-
-    DEFAULT_CSS = f"""
-    #attempts-body {{
-        height: 1fr;
-        padding: 0 1;
-    }}
-    #attempt-list {{
-        height: auto;
-        max-height: 100%;
-        max-width: {MEASURE};
-    }}
-    .attempts-lead {{
-        margin: 1 0;
-    }}
-    """
-    BINDINGS = [Binding("escape", "back", "key.back")]
-
-    def __init__(self, lesson_id: str) -> None:
-        super().__init__()
-        self.lesson_id = lesson_id
-
-    @property
-    def active_bindings(self) -> dict[str, ActiveBinding]:
-        return fitted_bindings(self, super().active_bindings)
-
-    def on_resize(self) -> None:
-        self.refresh_bindings()
-
-    def attempts(self) -> list[Attempt]:
-        """Every saved attempt, newest first."""
-        return list(reversed(self.study.attempts.list(self.lesson_id)))
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        attempts = self.attempts()
-        with Vertical(id="attempts-body"):
-            if not attempts:
-                yield Static(inert(self.t("quiz.past.none")), classes="attempts-lead")
-            else:
-                yield Static(inert(self.t("quiz.past.lead")), classes="attempts-lead")
-                counted = {(a.started, a.finished) for a in self.study.counted_attempts(self.lesson_id)}
-                total = len(attempts)
-                options = [
-                    ListOption(inert(self.line(total - i, a, (a.started, a.finished) in counted)), id=str(i))
-                    for i, a in enumerate(attempts)
-                ]
-                yield OptionList(*options, id="attempt-list")
-        yield Footer(show_command_palette=False)
-
-    def line(self, number: int, attempt: Attempt, counted: bool) -> str:
-        lang = self.study.lang
-        verdict = self.t("quiz.past.passed" if attempt.passed else "quiz.past.not_passed")
-        text = self.t(
-            "quiz.past.line",
-            number=number,
-            when=formats.moment(attempt.finished, lang),
-            points=attempt.points,
-            max=attempt.max_points,
-            percent=formats.percent(round(100 * attempt.share), lang),
-            verdict=verdict,
-        )
-        return text if counted else text + " " + self.t("quiz.past.before_reset")
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.after_recompose()
-
-    def after_recompose(self) -> None:
-        self.title = self.t("quiz.past.title", title=self.study.course.lesson(self.lesson_id, self.study.lang).title)
-        lists = self.query(OptionList)
-        if lists:
-            lists.first().focus()
-
-    def on_option_list_option_selected(self, event: OptionList.OptionSelected) -> None:
-        attempts = self.attempts()
-        i = int(event.option.id or 0)
-        if 0 <= i < len(attempts):
-            self.app.push_screen(AttemptReviewScreen(self.lesson_id, attempts[i], len(attempts) - i))
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
-
-
-class AttemptReviewScreen(TillitScreen):
-    """One finished attempt as it was: the score, then question by question, options numbered as shown."""
-
-    DEFAULT_CSS = f"""
-    #review-body {{
-        height: 1fr;
-        padding: 0 1;
-    }}
-    #review-column {{
-        height: auto;
-        max-width: {MEASURE};
-    }}
-    #review-score {{
-        margin-top: 1;
-        text-style: bold;
-    }}
-    .missed, .review-heading, .review-question {{
-        margin-top: 1;
-    }}
-    .review-heading, .review-question {{
-        text-style: bold;
-    }}
-    .review-answer, .review-note {{
-        padding-left: 2;
-    }}
-    """
-    BINDINGS = [Binding("escape", "back", "key.back")]
-
-    def __init__(self, lesson_id: str, attempt: Attempt, number: int) -> None:
-        super().__init__()
-        self.lesson_id = lesson_id
-        self.attempt = attempt
-        self.number = number
-
-    @property
-    def active_bindings(self) -> dict[str, ActiveBinding]:
-        return fitted_bindings(self, super().active_bindings)
-
-    def on_resize(self) -> None:
-        self.refresh_bindings()
-
-    def compose(self) -> ComposeResult:
-        yield Header()
-        quiz = self.study.course.quiz(self.lesson_id, self.study.lang)
-        a = self.attempt
-        lang = self.study.lang
-        with VerticalScroll(id="review-body"), Vertical(id="review-column"):
-            score = self.t(
-                "quiz.past.score",
-                when=formats.moment(a.finished, lang),
-                points=a.points,
-                max=a.max_points,
-                percent=formats.percent(round(100 * a.share), lang),
-            )
-            yield Static(inert(score), id="review-score")
-            if quiz is None:
-                yield Static(inert(self.t("lesson.no_quiz")))
-            else:
-                rows, gone = review(quiz, a.answers, a.order, self.t("quiz.true"), self.t("quiz.false"))
-                yield Static(inert(missed_line(self, rows)), classes="missed")
-                yield from summary(self, rows, gone)
-        yield Footer(show_command_palette=False)
-
-    def on_mount(self) -> None:
-        super().on_mount()
-        self.after_recompose()
-
-    def after_recompose(self) -> None:
-        title = self.study.course.lesson(self.lesson_id, self.study.lang).title
-        self.title = self.t("quiz.past.review_title", number=self.number, title=title)
-        self.query_one("#review-body", VerticalScroll).focus(scroll_visible=False)
-
-    def action_back(self) -> None:
-        self.app.pop_screen()
