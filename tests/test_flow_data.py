@@ -442,3 +442,78 @@ def test_markdown_export_writes_reflections_as_prose_that_reads_as_written(
     ]
     assert "Today I *asked* instead of told.\n# not a heading\n- not a list" in paragraphs
     assert "Second thought: <b>&amp;</b> `x`" in paragraphs
+
+
+# --- 7. Swedish tag order, and --lang remembered ------------------------------------------------------------
+
+
+def test_tags_sort_with_a_a_o_after_z_and_english_order_as_before() -> None:
+    from course.learner.journal import normalise_tags
+    from course.learner.journal_query import all_tags
+
+    swedish = ["ödmjukhet", "ärlighet", "återkoppling", "zon", "arbete", "Öppenhet"]
+    assert normalise_tags(swedish) == ("arbete", "zon", "återkoppling", "ärlighet", "ödmjukhet", "öppenhet")
+    english = ["trust", "Feedback", "team-work", "autonomy", "zeal", "1-on-1"]
+    assert normalise_tags(english) == tuple(sorted(t.lower() for t in english))  # code point order, as before
+    reflections = [
+        Reflection(f"20250521-09300{n}-abcdef", LESSON, PROMPT, "x", WHEN, WHEN, normalise_tags([tag]))
+        for n, tag in enumerate(swedish[:4])
+    ]
+    assert all_tags(reflections) == ["zon", "återkoppling", "ärlighet", "ödmjukhet"]
+
+
+@pytest.mark.parametrize("lang", ["sv", "en"])
+@pytest.mark.parametrize("size", [(80, 24), (160, 48)])
+async def test_the_journal_lists_tags_in_swedish_order(
+    course: Course, data_dir: Path, lang: str, size: tuple[int, int]
+) -> None:
+    from textual.widgets import Select
+
+    from course.tui.journal import JournalScreen
+
+    from .tui_helpers import screen_text, showing
+
+    study = Study(course, data_dir, lang)
+    prompt = course.lesson(LESSON, lang).prompts[0].id
+    study.save_reflection(LESSON, prompt, "Tags.", None, ["ödmjukhet", "ärlighet", "återkoppling", "zon"])
+    app = make_app(study)
+    async with app.run_test(size=size) as pilot:
+        await pilot.press("j")
+        await until(pilot, lambda: showing(app, JournalScreen)() and "#zon" in screen_text(app), "the journal")
+        shown = screen_text(app)  # row by row: the list's row (wrapped at 80 columns) comes before the preview
+        assert shown.index("#zon") < shown.index("#återkoppling") < shown.index("#ärlighet") < shown.index("#ödmjukhet")
+        tags = app.screen.query_one("#f-tag", Select)
+        values = [value for _prompt, value in tags._options][1:]
+        assert values == ["zon", "återkoppling", "ärlighet", "ödmjukhet"]
+
+
+def test_lang_given_once_is_remembered_by_the_commands_that_open_the_study(course: Course, data_dir: Path) -> None:
+    args = where(course, data_dir)
+    assert main(["journal", "list", *args, "--lang", "en"]) == 0
+    assert Study(course, data_dir).lang == "en"
+    assert main(["journal", "trash", *args, "--lang", "sv"]) == 0
+    assert Study(course, data_dir).lang == "sv"
+    assert main(["--lang", "en", *args, "share"]) == 0
+    assert Study(course, data_dir).lang == "en"
+    assert main(["journal", "list", *args]) == 0  # without --lang nothing changes
+    assert Study(course, data_dir).lang == "en"
+
+
+def test_lang_given_to_the_app_is_remembered_like_f2(
+    course: Course, data_dir: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    opened: list[str] = []
+
+    class Opened:
+        def __init__(self, study: Study) -> None:
+            self.study = study
+
+        def run(self) -> None:
+            opened.append(self.study.lang)
+
+    monkeypatch.setattr("course.tui.app.make_app", Opened)
+    assert main([*where(course, data_dir), "--lang", "en"]) == 0
+    assert main(where(course, data_dir)) == 0
+    assert opened == ["en", "en"], "the second start, without --lang, opens in the language given before"
+    assert main([*where(course, data_dir), "--lang", "sv"]) == 0
+    assert Study(course, data_dir).lang == "sv"

@@ -140,11 +140,10 @@ def run(args: argparse.Namespace, locations: paths.Locations) -> int:
 
 
 def _share(args: argparse.Namespace, locations: paths.Locations) -> int:
-    from course.cli.journal import print_notices
+    from course.cli.journal import open_study, print_notices
     from course.learner.share import build_share, render_share
-    from course.learner.study import Study
 
-    study = Study(load_course(locations.course), locations.data)
+    study = open_study(locations, args)
     try:
         text = render_share(build_share(study, args.name, args.reflection))
     finally:

@@ -136,10 +136,20 @@ def _filters(parser: argparse.ArgumentParser, common: Callable[[argparse.Argumen
     _lang(parser)
 
 
-def run(args: argparse.Namespace, locations: paths.Locations) -> int:
+def open_study(locations: paths.Locations, args: argparse.Namespace) -> Study:
+    """The learner's Study for a command; its --lang, when given, is remembered as the app's f2 remembers
+    a switch (a read-only Tillit keeps it for this command only)."""
     from course.learner.study import Study
 
-    study = Study(load_course(locations.course), locations.data, args.lang)
+    lang = getattr(args, "lang", None)
+    study = Study(load_course(locations.course), locations.data, lang)
+    if lang:
+        study.set_language(lang)
+    return study
+
+
+def run(args: argparse.Namespace, locations: paths.Locations) -> int:
+    study = open_study(locations, args)
     try:
         if args.journal_command == "add":
             return _journal_add(study, args)

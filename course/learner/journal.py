@@ -32,14 +32,24 @@ def clean_text(text: str) -> str:
     return text.replace("\r\n", "\n").replace("\r", "\n")
 
 
+_SWEDISH_ORDER = str.maketrans({"å": "ä", "ä": "å"})  # code points put ä (U+00E4) before å (U+00E5)
+
+
+def tag_order(tag: str) -> str:
+    """The sort key of a tag, the same whatever the locale: code point order (English order, as it has
+    always been) except that the last letters of the Swedish alphabet come after z in their own order,
+    å, ä, ö (code points put ä first)."""
+    return tag.translate(_SWEDISH_ORDER)
+
+
 def normalise_tags(tags: Iterable[str]) -> tuple[str, ...]:
-    """Tags as they are kept: lower-case, stripped, unique, sorted, none empty.
+    """Tags as they are kept: lower-case, stripped, unique, sorted (tag_order), none empty.
 
     A leading "#" is dropped (the journal shows tags as #tag) and spaces or commas inside a tag
     become one hyphen, so one tag always reads as one word: "#Team  Work" -> "team-work".
     """
     kept = {"-".join(t.strip().lstrip("#").replace(",", " ").split()).lower() for t in tags}
-    return tuple(sorted(kept - {""}))
+    return tuple(sorted(kept - {""}, key=tag_order))
 
 
 @dataclass(frozen=True)

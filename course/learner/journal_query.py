@@ -14,7 +14,7 @@ from datetime import date, datetime
 from typing import Literal
 
 from course.content.terminal_text import visible as visible  # re-exported: the journal commands show texts with it
-from course.learner.journal import Reflection
+from course.learner.journal import Reflection, tag_order
 
 _FOLDED: dict[str, str] = {}
 _FOLDED_MAX = 200_000  # texts; about the journal's size several times over, then it starts afresh
@@ -186,8 +186,8 @@ def then_and_now(reflections: Sequence[Reflection], lesson: str, prompt: str) ->
 
 
 def all_tags(reflections: Iterable[Reflection]) -> list[str]:
-    """Every tag in use, sorted."""
-    return sorted({t for r in reflections for t in r.tags})
+    """Every tag in use, sorted (journal.tag_order: å, ä, ö after z)."""
+    return sorted({t for r in reflections for t in r.tags}, key=tag_order)
 
 
 Change = Literal["same", "removed", "added"]

@@ -24,6 +24,8 @@ def run_app(locations: paths.Locations, lang: str | None) -> int:
         claim, folder_read_only = None, True  # a read-only disk: open it to read, and say so
     try:
         study = Study(course, locations.data, lang, read_only=claim is None, folder_read_only=folder_read_only)
+        if lang:
+            study.set_language(lang)  # --lang, given once, is remembered as a switch with f2 is
         # Textual takes about 0.2 s to import; only this path pays for it.
         from course.tui.app import make_app
 
