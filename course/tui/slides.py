@@ -314,7 +314,7 @@ DeckView .room-back { text-align: center; text-style: bold; margin-top: 1; }
 DeckView .room-end { text-align: center; color: $text-muted; margin-top: 1; }
 DeckView .room-subtitle { text-align: center; text-style: bold; }
 DeckView.-compact #room { padding: 0 1; }
-DeckView.-compact #room-body { padding: 1 1 0 1; }
+DeckView.-compact #room-body { padding: 0 1; }
 DeckView.-compact .slide-title { padding: 0 2; margin: 0; }
 DeckView.-compact .room-question { margin: 0 0 1 0; }
 DeckView.-compact .room-option { margin-bottom: 0; }
