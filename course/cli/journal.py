@@ -443,7 +443,7 @@ def export_format(given: str | None, output: str | None) -> str:
         if found is not None:
             return found
         raise UsageError(
-            f"Tillit cannot tell the format from the name {output!r}; end it in .md, .html or .toml, "
+            f"The name {output!r} does not say which format to export; end it in .md, .html or .toml, "
             "or give --format md, html or toml."
         )
     raise UsageError("Say which format to export: --format md, html or toml (or -o FILE ending in one of them).")
