@@ -454,7 +454,8 @@ KILLER = r"""
 import os, signal, sys, tempfile
 from pathlib import Path
 from course.content.loader import load_course
-from course.learner.practice import Practice, scheduler
+from course.learner.practice import Practice
+from course.learner.review import scheduler
 from course.learner.study import Study
 
 scheduler()  # fsrs imported before any count starts
@@ -564,7 +565,7 @@ def test_a_save_killed_at_any_step_loses_no_answer_of_the_log(course: Course, tm
 
 
 def test_a_coming_day_is_said_in_words() -> None:
-    from course.learner.practice import describe_day
+    from course.learner.review import describe_day
 
     monday = date(2025, 5, 19)
     assert describe_day(monday, "en", monday) == "today"
@@ -581,7 +582,7 @@ def test_a_coming_day_is_said_in_words() -> None:
 async def test_the_home_line_says_when_the_next_review_is_due(
     course: Course, data_dir: Path, size: tuple[int, int], lang: str
 ) -> None:
-    from course.learner.practice import describe_day
+    from course.learner.review import describe_day
 
     practice = Practice(Study(course, data_dir, lang))
     item = practice.record_answer(LESSON, question_ids(course)[0], True)  # right: due a few days on

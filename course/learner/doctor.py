@@ -231,13 +231,13 @@ def _quarantine(root: Path, out: list[Finding]) -> None:
 
 def _parser(rel: Path) -> Callable[[dict[str, object], Path], object] | None:
     """The app's own check for a data file, by where it lives (None: the file has no contents to check)."""
-    from course.learner import journal, practice, progress, share
+    from course.learner import journal, practice, progress, review, share
 
     parts = rel.parts
     if rel.as_posix() == "progress.toml":
         return progress._parse_progress
-    if rel.as_posix() == practice.REVIEW_FILE:
-        return practice._parse_reviews
+    if rel.as_posix() == review.REVIEW_FILE:
+        return review.parse_reviews
     if rel.as_posix() == share.ID_FILE:
         return share._parse_id
     if len(parts) == 2 and parts[0] == "attempts":

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -50,3 +50,11 @@ def want_str_list(data: Mapping[str, Any], key: str, path: Path) -> list[str]:
     if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
         raise CorruptFileError(path, f"'{key}' should be a list of text")
     return list(value)
+
+
+def want_date(data: Mapping[str, Any], key: str, path: Path) -> date:
+    """A day (a TOML local date, not a date and time)."""
+    value = data.get(key)
+    if not isinstance(value, date) or isinstance(value, datetime):
+        raise CorruptFileError(path, f"'{key}' should be a date")
+    return value
