@@ -165,6 +165,10 @@ class TillitScreen(Screen[None]):
         """A UI string in the learner's language."""
         return tr(key, self.study.lang, **values)
 
+    def quoted(self, text: str) -> str:
+        """`text` between the quotation marks of the learner's language: ”…” in Swedish, “…” in English."""
+        return f"{self.t('quote.open')}{text}{self.t('quote.close')}"
+
     def validate_title(self, title: Any) -> str | None:
         """The header's title, inert (it often holds a lesson's title)."""
         return None if title is None else visible(str(title))

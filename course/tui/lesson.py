@@ -50,7 +50,7 @@ def lesson_markdown(screen: TillitScreen, lesson: Lesson) -> str:
     if lesson.sources:
         parts += [f"## {screen.t('lesson.sources')}", ""]
         for quote in lesson.sources:
-            parts += [f"> {screen.t('quote.open')}{quote}{screen.t('quote.close')}", ""]
+            parts += [f"> {screen.quoted(quote)}", ""]
         src = course.source
         if src:
             parts.append(
