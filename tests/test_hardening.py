@@ -657,7 +657,7 @@ import asyncio, sys
 from pathlib import Path
 from course.store import paths
 from course.content.loader import load_course
-from course.store.instance import FolderReadOnlyError, claim_writer
+from course.store.instance import FolderReadOnlyError, ReadOnlyError, claim_writer
 from course.learner.study import Study
 from course.tui.app import make_app
 
@@ -681,7 +681,7 @@ async def main() -> None:
         try:
             study.save_reflection(study.course.lesson_ids[0], "q", "text", None)
         except Exception as err:
-            print("REFUSED:", type(err).__name__, err)
+            print("REFUSED:", "ReadOnlyError" if isinstance(err, ReadOnlyError) else type(err).__name__, err)
 
 asyncio.run(main())
 """
