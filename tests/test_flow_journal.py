@@ -612,3 +612,11 @@ async def test_a_follow_up_names_the_commitment_it_answers_in_the_journal(
     async with app.run_test(size=(160, 48)) as pilot:
         await open_journal(app, pilot)
         await until(pilot, lambda: "Follow-up of the commitment “Ask the team before deciding”" in screen_text(app))
+
+
+def test_one_earlier_version_is_named_in_the_singular() -> None:
+    from course.i18n import formats
+
+    assert formats.plural("jw.versions_n", 1, "sv") == "1 tidigare version (v)"
+    assert formats.plural("jw.versions_n", 2, "sv") == "2 tidigare versioner (v)"
+    assert formats.plural("jw.versions_n", 1, "en") == "1 earlier version (v)"

@@ -95,7 +95,8 @@ class FollowUpDialog(ModalScreen[bool]):
     def compose(self) -> ComposeResult:
         with Vertical(classes="dialog"):
             yield Static(inert(tr("commit.how", self.lang)), classes="dialog-title")
-            yield Static(inert(f"“{self.commitment.text}”"), classes="dialog-text")
+            quote = f"{tr('quote.open', self.lang)}{self.commitment.text}{tr('quote.close', self.lang)}"
+            yield Static(inert(quote), classes="dialog-text")
             yield TextArea(id="follow-text", soft_wrap=True, show_line_numbers=False, tab_behavior="focus")
             yield Static(id="follow-status")
             with Horizontal(classes="dialog-buttons"):

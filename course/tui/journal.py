@@ -275,7 +275,7 @@ class JournalScreen(TillitScreen):
             extra.append("★")
         extra += [f"#{t}" for t in r.tags]
         if r.versions:
-            extra.append(self.t("jw.versions_n", n=len(r.versions)))
+            extra.append(formats.plural("jw.versions_n", len(r.versions), self.study.lang))
         if extra:
             lines.append(" ".join(extra))
         meta.update(inert("\n".join(lines)))

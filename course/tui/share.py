@@ -156,7 +156,7 @@ class ShareScreen(TillitScreen):
             found = course.lesson(r.lesson, lang).prompt(r.prompt) if r.lesson in ids else None
             prompt = found.text if found is not None else r.prompt
         return " · ".join(
-            (f"“{shorten(r.text, SNIPPET)}”", shorten(title, PROMPT_SNIPPET), shorten(prompt, PROMPT_SNIPPET))
+            (self.quoted(shorten(r.text, SNIPPET)), shorten(title, PROMPT_SNIPPET), shorten(prompt, PROMPT_SNIPPET))
         )
 
     # --- the reflections and the preview ---------------------------------------------------------------
