@@ -89,10 +89,10 @@ async def test_journal_lists_searches_stars_tags_deletes_and_undoes(course: Cour
         await until(pilot, showing(app, ConfirmDialog))
         assert isinstance(app.screen, ConfirmDialog)
         await pilot.press("y")
-        await until(pilot, shows(app, "Showing 1 of 1 reflections"))
+        await until(pilot, shows(app, "Showing 1 of 1 reflection ·"))
         assert len(journal_files(data_dir)) == 1
         assert list((data_dir / "journal" / ".trash").rglob("*.toml"))
-        assert "Showing 1 of 1 reflections" in screen_text(app)
+        assert "Showing 1 of 1 reflection ·" in screen_text(app)
         await pilot.press("u")
         await until(pilot, shows(app, "Showing 2 of 2 reflections"))
         assert len(journal_files(data_dir)) == 2

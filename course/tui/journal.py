@@ -230,7 +230,7 @@ class JournalScreen(TillitScreen):
         if len(self.shown) > MAX_ROWS:
             count = self.t("jw.count_capped", rows=MAX_ROWS, shown=len(self.shown), total=len(self.everything))
         else:
-            count = self.t("jw.count", shown=len(self.shown), total=len(self.everything))
+            count = formats.plural("jw.count", len(self.everything), self.study.lang, shown=len(self.shown))
         self.query_one("#journal-count", Static).update(inert(count))
         self.show_entry(self.current())
 
