@@ -460,3 +460,20 @@ async def test_sources_are_quoted_with_the_languages_own_marks(
         quote = course.lesson(lid, lang).sources[0]
         assert f"> {marks[0]}{quote}{marks[1]}" in source
         assert f"{marks[0]}{quote}{marks[1]}" in view.query_one(Markdown).source
+
+
+def test_answering_a_question_keeps_the_lessons_reading_position(course: Course, data_dir: Path) -> None:
+    """Before: the first answer wrote a quiz place without the lesson's position, so Continue → quiz
+    opened the lesson underneath at the top."""
+    from course.learner.progress import Place
+    from course.learner.study import Study
+
+    study = Study(course, data_dir, "en")
+    lesson = course.lesson_ids[0]
+    study.go(Place(lesson, "lesson", scroll=37))
+    quiz = course.quiz(lesson, "en")
+    assert quiz is not None
+    first = quiz.questions[0]
+    study.answer(lesson, first.id, [next(iter(first.valid_ids))], 0)
+    place = Study(course, data_dir, "en").progress.current.place
+    assert place is not None and (place.view, place.question, place.scroll) == ("quiz", 0, 37)

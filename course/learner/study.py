@@ -282,8 +282,13 @@ class Study:
         draft = self.start_quiz(lesson_id)
         pending = {q: c for q, c in draft.pending.items() if q != question_id}
         draft = replace(draft, answers={**draft.answers, question_id: tuple(chosen)}, pending=pending)
-        place = Place(lesson_id, "quiz", question=index)
-        self.progress.update(lambda p: replace(p, quizzes={**p.quizzes, lesson_id: draft}, place=place))
+        def change(p: Progress) -> Progress:
+            place = Place(lesson_id, "quiz", question=index)
+            if p.place is not None and p.place.lesson == lesson_id:  # the lesson keeps its reading position
+                place = replace(place, scroll=p.place.scroll)
+            return replace(p, quizzes={**p.quizzes, lesson_id: draft}, place=place)
+
+        self.progress.update(change)
         return draft
 
     def finish_quiz(self, lesson_id: str) -> tuple[QuizResult, Attempt]:
