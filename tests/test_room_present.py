@@ -431,8 +431,8 @@ async def test_a_stale_or_foreign_command_is_ignored(course: Course, data_dir: P
         sender = CommandSender(data_dir)
         sender.send("another-presentation", "next")  # for a presentation that is not this one
         sender.send(mine, "next", wall=time.time() - STALE_COMMAND - 5)  # too old
-        await pilot.pause(0.3)
-        screen.obey()
+        screen.obey()  # read the command file now, instead of waiting for the presenter's own check
+        await pilot.pause()
         assert screen.presenter.index == 0
         sender.send(mine, "next")
         await until(pilot, lambda: screen.presenter.index == 1, "a fresh command for this presentation")

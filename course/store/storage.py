@@ -12,7 +12,7 @@ import tempfile
 import threading
 import time
 import tomllib
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from pathlib import Path
 from typing import Any, Literal
 
@@ -158,6 +158,13 @@ def atomic_write(path: Path, data: bytes) -> None:
     a save can never turn /dev/null into a file, even as root.
     """
     _refuse_special(path)
+    _put_in_place(path, data, lambda tmp: os.replace(tmp, path))
+
+
+def _put_in_place(path: Path, data: bytes, put: Callable[[str], None]) -> None:
+    """Write `data` whole to a private (0600), fsynced temp file beside `path`, let `put` move it into place
+    (os.replace, or a hard link that never replaces, which then removes the temp name), then fsync the
+    folder. A failure removes the temp file; an OSError is one sentence (os_failure)."""
     try:
         fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
     except OSError as err:
@@ -171,7 +178,7 @@ def atomic_write(path: Path, data: bytes) -> None:
             os.fsync(fd)
         finally:
             os.close(fd)
-        os.replace(tmp, path)
+        put(tmp)
     except BaseException as err:
         with contextlib.suppress(OSError):
             os.unlink(tmp)
@@ -250,19 +257,8 @@ def write_new_file(path: Path, data: bytes | str, replace: bool = False) -> None
     if replace:
         atomic_write(path, raw)
         return
-    try:
-        fd, tmp = tempfile.mkstemp(dir=path.parent, prefix=f".{path.name}.", suffix=".tmp")
-    except OSError as err:
-        raise os_failure("save", path, err) from err
-    try:
-        try:
-            os.fchmod(fd, 0o600)
-            view = memoryview(raw)
-            while view:
-                view = view[os.write(fd, view) :]
-            os.fsync(fd)
-        finally:
-            os.close(fd)
+
+    def link(tmp: str) -> None:
         try:
             os.link(tmp, path)  # never over a file: fails with EEXIST when one is there now
         except FileExistsError:
@@ -271,15 +267,11 @@ def write_new_file(path: Path, data: bytes | str, replace: bool = False) -> None
             if path.exists() or path.is_symlink():
                 raise OutputRefused(exists_sentence(path), path=path) from None
             os.replace(tmp, path)
-    except BaseException as err:
+            return
         with contextlib.suppress(OSError):
-            os.unlink(tmp)
-        if isinstance(err, OSError):
-            raise os_failure("save", path, err) from err
-        raise
-    with contextlib.suppress(OSError):
-        os.unlink(tmp)
-    _fsync_dir(path.parent)
+            os.unlink(tmp)  # the file is in place under its own name now
+
+    _put_in_place(path, raw, link)
 
 
 def _write_into(path: Path, data: bytes) -> None:
